@@ -1,0 +1,95 @@
+"""The `reeplan` command line. Exit codes (outputs.md): 0 optimal, 1 other failure,
+2 input errors, 3 infeasible or unbounded, 4 time limit without a feasible plan."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .errors import InputError, WorkbookUnreadable
+
+err = Console(stderr=True, highlight=False)
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_STUDIES = ("western_ree_2040.xlsx", "example.xlsx")
+
+
+def default_workbook() -> Path:
+    """The shipped study: inputs/ of the working folder, else of the source checkout."""
+    for base in (Path.cwd() / "inputs", REPO / "inputs"):
+        for name in DEFAULT_STUDIES:
+            if (base / name).is_file():
+                return base / name
+    raise click.UsageError("no WORKBOOK given and no shipped study found in inputs/")
+
+
+def report_input_error(e: InputError) -> None:
+    if isinstance(e, WorkbookUnreadable):
+        err.print(f"[red]error:[/] {e}", soft_wrap=True)
+        return
+    for w in e.warnings:
+        err.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
+    for i in e.issues:
+        err.print(f"[red]error:[/] {i}", soft_wrap=True)
+    n = len(e.issues)
+    err.print(f"{n} input error{'s' if n != 1 else ''}; nothing was solved.")
+
+
+def guarded(fn):
+    """Run a command; input errors exit 2, anything unexpected exits 1 without a traceback."""
+
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as e:
+            report_input_error(e)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing was written")
+            sys.exit(1)
+        except Exception as e:  # noqa: BLE001 - the user gets one line, developers set REEPLAN_DEBUG
+            if os.environ.get("REEPLAN_DEBUG"):
+                raise
+            err.print(f"[red]reeplan failed:[/] {type(e).__name__}: {e} (set REEPLAN_DEBUG=1 for details)",
+                      soft_wrap=True)
+            sys.exit(1)
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reeplan")
+def main() -> None:
+    """reeplan: least-cost plans for the Western rare-earth magnet supply chain."""
+
+
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="folder that receives OUT/<workbook stem>/<scenario>/")
+@guarded
+def solve(workbook: Path | None, out: Path) -> None:
+    """Validate, build, solve and write the plan of WORKBOOK (default: the shipped study)."""
+    from .pipeline import solve_workbook
+
+    workbook = workbook or default_workbook()
+    err.print(f"reeplan: solving {workbook}")
+    labels = {"read": "reading", "build": "building", "solve": "solving", "write": "writing"}
+    result = solve_workbook(workbook, out, progress=lambda p, s: err.print(f"  {labels[p]:<9} {s:8.2f} s"))
+    s = result.summary
+    if result.solution.has_plan:
+        err.print(f"status {s['status']}, objective {s['objective_musd']:,.2f} USD million")
+    else:
+        err.print(f"[red]status {s['status']}[/]: no plan. {s['message']}", soft_wrap=True)
+    err.print(f"wrote {result.folder}")
+    sys.exit(result.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,37 @@
+"""Every decision variable (formulation.md, Variables), all >= 0, indexed by the sparse sets.
+
+Offer, route and unmet-demand limits (formulation.md, 4 and 5) are variable bounds:
+    buy[o, t] <= max_tpa_o,   flow[r->s, c, t] <= max_tpa_route,   unmet[r, c, t] <= demand[r, c, t]
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ..data import Study
+from .expr import key_set
+
+
+def _bounds(info: dict):
+    return {k: (0.0, v["max"]) for k, v in info.items()}
+
+
+def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
+    nonneg = pyo.NonNegativeReals
+    m.build_index = key_set(s.build, 2)
+    m.build = pyo.Var(m.build_index, within=nonneg, doc="new capacity started in tau (t/yr)")
+    m.act_index = key_set(s.act, 2)
+    m.act = pyo.Var(m.act_index, within=nonneg, doc="activity (t)")
+    for name, info, dimen, doc in (
+        ("buy", s.buy, 2, "tonnes bought from an offer"),
+        ("flow", s.flow, 4, "tonnes shipped on a route"),
+        ("unmet", s.unmet, 3, "tonnes of demand not served"),
+    ):
+        b = _bounds(info)
+        m.add_component(name + "_index", key_set(info, dimen))
+        m.add_component(name, pyo.Var(getattr(m, name + "_index"), within=nonneg,
+                                      bounds=lambda m, *k, b=b: b[k], doc=doc))
+    m.short_index = key_set(s.short, 3)
+    m.short = pyo.Var(m.short_index, within=nonneg, doc="tonnes of material a soft target is missed by")
+    m._families = {"build": m.build, "act": m.act, "buy": m.buy, "flow": m.flow,
+                   "unmet": m.unmet, "short": m.short}

@@ -1,0 +1,115 @@
+"""One run: read and validate a workbook, build the LP, solve it, write the result folder.
+
+Each phase is timed; `progress(phase, seconds)` is called when a phase ends. Input errors
+raise `InputError` before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from .data import Study, build_study
+from .lp import build_model
+from .read import read_tables
+from .results import cost_by_component, plan_tables
+from .solve import Solution, solve_model
+from .validate import validate
+from .write.csv import write_csv
+from .write.folder import staged_folder
+from .write.xlsx import write_xlsx
+
+EXIT = {"optimal": 0, "input": 2, "infeasible": 3, "unbounded": 3, "infeasible_or_unbounded": 3,
+        "time_limit": 4, "iteration_limit": 4}
+
+
+@dataclass
+class RunResult:
+    status: str
+    folder: Path
+    summary: dict
+    study: Study
+    solution: Solution
+
+    @property
+    def exit_code(self) -> int:
+        if self.status in ("time_limit", "iteration_limit") and self.solution.has_plan:
+            return 0  # a feasible (not proven optimal) plan was written
+        return EXIT.get(self.status, 1)
+
+
+def load_study(workbook: str | Path) -> Study:
+    """Read, validate and index a workbook (raises InputError listing every problem)."""
+    tables = read_tables(workbook)
+    validate(tables)
+    return build_study(tables)
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("reeplan", "pyomo", "highspy", "pandas", "openpyxl"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: str = "base",
+                   progress: Callable[[str, float], None] | None = None) -> RunResult:
+    progress = progress or (lambda phase, seconds: None)
+    seconds: dict[str, float] = {}
+
+    def phase(name: str, t0: float) -> None:
+        seconds[name] = time.perf_counter() - t0
+        progress(name, seconds[name])
+
+    t0 = time.perf_counter()
+    study = load_study(workbook)
+    phase("read", t0)
+
+    t0 = time.perf_counter()
+    m = build_model(study)
+    solver = Highs()
+    if not study.impossible:
+        solver.set_instance(m)  # handing the model to HiGHS is part of building it
+    phase("build", t0)
+
+    t0 = time.perf_counter()
+    sol, solver = solve_model(m, study, solver)
+    phase("solve", t0)
+
+    t0 = time.perf_counter()
+    folder = Path(out) / Path(workbook).stem / scenario
+    summary = {
+        "status": sol.status,
+        "objective_musd": sol.objective,
+        "scenario": scenario,
+        "workbook": str(workbook),
+        "input_sha256": study.sha256,
+        "message": sol.message,
+        "cost_by_component_musd": {},
+        "seconds": seconds,
+        "size": sol.size,
+        "solver": sol.solver,
+        "versions": versions(),
+        "edits": [],
+    }
+    with staged_folder(folder) as tmp:
+        if sol.has_plan:
+            tables = plan_tables(study, sol)
+            summary["cost_by_component_musd"] = cost_by_component(tables)
+            (tmp / "csv").mkdir()
+            for name, df in tables.items():
+                write_csv(df, tmp / "csv" / f"{name}.csv")
+            write_xlsx(tmp / "plan.xlsx", summary, tables)
+        phase("write", t0)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    return RunResult(sol.status, folder, summary, study, sol)

@@ -1,0 +1,187 @@
+"""Tidy plan tables from a solved study: long format, one value column per quantity.
+
+Shadow prices are undiscounted to their year and sign-normalised so that a binding row
+has a price >= 0: what tightening it by one unit would cost.
+
+    commodity price (USD/t)          =  dual_balance / df(t) * 1e6
+    policy price (USD/t material)    = +dual / df(t) * 1e6 for >= rows, -dual / df(t) * 1e6 for <= rows
+    budget value (USD per USD)       = -dual / df(t)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from .costs import COMPONENTS, cost_terms
+from .data import Row, Study
+from .solve import Solution
+
+# table -> key columns (rows are sorted by them)
+KEYS = {
+    "builds": ["project", "start_year"],
+    "capacity": ["project", "year"],
+    "production": ["project", "commodity", "year"],
+    "trade": ["from_region", "to_region", "commodity", "year"],
+    "supply": ["offer", "year"],
+    "policies": ["policy", "supplier", "year"],
+    "budgets": ["budget", "year"],
+    "prices": ["region", "commodity", "year"],
+    "costs": ["component", "year"],
+    "unmet": ["region", "commodity", "year"],
+}
+TABLES = tuple(KEYS)
+TOL = 1e-6
+
+
+def _value(values: dict, terms: dict) -> float:
+    return sum(c * values[fam].get(k, 0.0) for (fam, k), c in terms.items())
+
+
+def _binding(row: Row, lhs: float) -> bool:
+    return abs(lhs - row.rhs) <= TOL * max(1.0, abs(row.rhs))
+
+
+def _frame(name: str, records: list[dict], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(records, columns=columns)
+    return df.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+
+
+def builds(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = []
+    for (p, tau), v in sol.values["build"].items():
+        if v > TOL:
+            pr = s.projects[p]
+            recs.append({"project": p, "technology": pr.technology, "stage": pr.stage, "region": pr.region,
+                         "start_year": tau, "online_year": pr.online(tau), "capacity_tpa": v,
+                         "capex_musd": pr.capex * v})
+    return _frame("builds", recs, ["project", "technology", "stage", "region", "start_year", "online_year",
+                                   "capacity_tpa", "capex_musd"])
+
+
+def capacity(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = []
+    b = sol.values["build"]
+    for p, y in s.act:
+        pr = s.projects[p]
+        new = sum(b[(p, tau)] for tau in s.cap_builds.get((p, y), ()))
+        existing = pr.existing if y <= pr.retire else 0.0
+        committed = pr.committed if pr.committed_online is not None and y >= pr.committed_online else 0.0
+        total = existing + committed + new
+        if total > TOL:
+            recs.append({"project": p, "technology": pr.technology, "stage": pr.stage, "region": pr.region,
+                         "year": y, "existing_tpa": existing, "committed_tpa": committed, "new_tpa": new,
+                         "capacity_tpa": total, "activity_t": sol.values["act"][(p, y)]})
+    return _frame("capacity", recs, ["project", "technology", "stage", "region", "year", "existing_tpa",
+                                     "committed_tpa", "new_tpa", "capacity_tpa", "activity_t"])
+
+
+def production(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = []
+    for (p, y), v in sol.values["act"].items():
+        if v > TOL:
+            pr = s.projects[p]
+            for c, a in s.tech_io.get(pr.technology, {}).items():
+                recs.append({"project": p, "technology": pr.technology, "stage": pr.stage, "region": pr.region,
+                             "commodity": c, "year": y, "activity_t": v, "quantity_t": a * v})
+    return _frame("production", recs, ["project", "technology", "stage", "region", "commodity", "year",
+                                       "activity_t", "quantity_t"])
+
+
+def trade(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = [{"from_region": k[0], "to_region": k[1], "commodity": k[2], "year": k[3], "flow_t": v,
+             "cost_usd_per_t": s.flow[k]["cost"] * 1e6}
+            for k, v in sol.values["flow"].items() if v > TOL]
+    return _frame("trade", recs, ["from_region", "to_region", "commodity", "year", "flow_t", "cost_usd_per_t"])
+
+
+def supply(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = [{"offer": k[0], "region": s.buy[k]["region"], "commodity": s.buy[k]["commodity"], "year": k[1],
+             "bought_t": v, "max_tpa": s.buy[k]["max"], "price_usd_per_t": s.buy[k]["price"] * 1e6}
+            for k, v in sol.values["buy"].items() if v > TOL]
+    return _frame("supply", recs, ["offer", "region", "commodity", "year", "bought_t", "max_tpa",
+                                   "price_usd_per_t"])
+
+
+def policies(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = []
+    duals = sol.duals.get("policy", {})
+    for key, row in s.policies.items():
+        k, q, y = key
+        i = row.info
+        target = i["share"] * i["consumption"]
+        short_terms = {v: c for v, c in row.terms.items() if v[0] == "short"}
+        lhs = _value(sol.values, row.terms)
+        shortfall = sol.values["short"].get(key, 0.0) if short_terms else 0.0
+        achieved = lhs - _value(sol.values, short_terms) + (target - row.rhs)
+        dual = duals.get(key)
+        sign = 1.0 if row.sense == ">=" else -1.0
+        recs.append({
+            "policy": k, "kind": i["kind"], "region": i["region"], "material": i["material"],
+            "stage": i["stage"], "supplier": q, "year": y, "share": i["share"],
+            "consumption_t": i["consumption"], "target_t": target, "achieved_t": achieved,
+            "achieved_share": achieved / i["consumption"], "shortfall_t": shortfall,
+            "shadow_price_usd_per_t": None if dual is None else sign * dual / s.df[y] * 1e6,
+            "binding": "yes" if _binding(row, lhs) else "no",
+        })
+    return _frame("policies", recs, ["policy", "kind", "region", "material", "stage", "supplier", "year",
+                                     "share", "consumption_t", "target_t", "achieved_t", "achieved_share",
+                                     "shortfall_t", "shadow_price_usd_per_t", "binding"])
+
+
+def budgets(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = []
+    duals = sol.duals.get("budget", {})
+    for key, row in s.budgets.items():
+        lhs = _value(sol.values, row.terms)
+        dual = duals.get(key)
+        recs.append({
+            "budget": key[0], "year": key[1], "region": row.info["region"], "stage": row.info["stage"],
+            "carryover": "yes" if row.info["carryover"] else "no", "available_musd": row.rhs, "spend_musd": lhs,
+            "shadow_price_usd_per_usd": None if dual is None else -dual / s.df[row.year],
+            "binding": "yes" if _binding(row, lhs) else "no",
+        })
+    return _frame("budgets", recs, ["budget", "year", "region", "stage", "carryover", "available_musd",
+                                    "spend_musd", "shadow_price_usd_per_usd", "binding"])
+
+
+def prices(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = [{"region": k[0], "commodity": k[1], "year": k[2], "price_usd_per_t": d / s.df[k[2]] * 1e6}
+            for k, d in sol.duals.get("balance", {}).items()]
+    return _frame("prices", recs, ["region", "commodity", "year", "price_usd_per_t"])
+
+
+def costs(s: Study, sol: Solution) -> pd.DataFrame:
+    ct = cost_terms(s)
+    total: dict = defaultdict(float)
+    for key, terms in ct.linear.items():
+        total[key] += _value(sol.values, terms)
+    for key, c in ct.constant.items():
+        total[key] += c
+    recs = [{"component": comp, "year": y, "cost_musd": v, "discounted_musd": v * s.df[y]}
+            for (comp, y), v in total.items()]
+    df = _frame("costs", recs, ["component", "year", "cost_musd", "discounted_musd"])
+    order = {c: i for i, c in enumerate(COMPONENTS)}
+    return df.sort_values(["component", "year"], key=lambda col: col.map(order) if col.name == "component"
+                          else col, kind="stable").reset_index(drop=True)
+
+
+def unmet(s: Study, sol: Solution) -> pd.DataFrame:
+    recs = [{"region": k[0], "commodity": k[1], "year": k[2], "demand_t": d,
+             "unmet_t": sol.values["unmet"].get(k, 0.0)} for k, d in s.demand.items()]
+    return _frame("unmet", recs, ["region", "commodity", "year", "demand_t", "unmet_t"])
+
+
+def plan_tables(s: Study, sol: Solution) -> dict[str, pd.DataFrame]:
+    """Every output table of outputs.md (except summary) for a solved study."""
+    fns = {"builds": builds, "capacity": capacity, "production": production, "trade": trade,
+           "supply": supply, "policies": policies, "budgets": budgets, "prices": prices,
+           "costs": costs, "unmet": unmet}
+    return {name: fns[name](s, sol) for name in TABLES}
+
+
+def cost_by_component(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Discounted USD million by component, in the order of costs.COMPONENTS."""
+    c = tables["costs"].groupby("component")["discounted_musd"].sum()
+    return {comp: float(c.get(comp, 0.0)) for comp in COMPONENTS}

@@ -1,0 +1,311 @@
+"""The workbook contract as data: every sheet, column, type, default, unit and help text.
+
+Reading (`read.py`), validation (`validate.py`) and the template all loop over this
+declaration; no other module spells a column's type or default. See
+`../shared/spec/workbook.md` for the prose version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STAGES = ("extraction", "processing", "manufacturing", "recycling")
+COMMODITY_STAGES = ("extraction", "processing", "manufacturing")
+POLICY_KINDS = ("min_domestic_share", "max_supplier_share")
+BASES = ("output", "capacity")
+WILDCARD = "*"
+
+# Columns any sheet may carry as documentation (never an unknown-column warning).
+DOC_COLUMNS = ("source", "note")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet.
+
+    kind: ``text`` (trimmed, case-sensitive id or label), ``number`` (float),
+    ``whole`` (integer, also years), ``yesno`` (bool) or ``choice`` (one of ``choices``).
+    default: value a blank cell takes; ``None`` keeps it blank (its meaning is in ``blank``).
+    """
+
+    name: str
+    kind: str
+    help: str
+    unit: str = ""
+    default: object = None
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    above: float | None = None  # strict lower bound
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # sheet whose id this names
+    wildcard: bool = False  # '*' allowed (means "every")
+    blank: str = ""  # what a blank means when default is None
+
+    def expected(self) -> str:
+        """Words for 'expected …' in an input error."""
+        if self.kind == "number":
+            if self.above is not None and self.maximum is not None:
+                return f"a number in ({self.above:g}, {self.maximum:g}]"
+            if self.minimum is not None and self.maximum is not None:
+                return f"a number in [{self.minimum:g}, {self.maximum:g}]"
+            if self.minimum is not None:
+                return f"a number >= {self.minimum:g}"
+            return "a number"
+        if self.kind == "whole":
+            if self.minimum is not None:
+                return f"a whole number >= {self.minimum:g}"
+            return "a whole number"
+        if self.kind == "yesno":
+            return "yes or no"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        return "text"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    columns: tuple[Column, ...]
+    help: str
+    key: tuple[str, ...] = ()  # unique key (id column or composite)
+    required: bool = True
+    id_column: str | None = None  # column other sheets refer to
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: str
+    help: str
+    default: object = None
+    required: bool = False
+    minimum: float | None = None
+    blank: str = ""
+
+
+SETTINGS = (
+    Setting("first_year", "whole", "first planning year", required=True),
+    Setting("last_year", "whole", "last planning year, >= first_year", required=True),
+    Setting("base_year", "whole", "year to which costs are discounted", blank="first_year"),
+    Setting("discount_rate", "number", "real annual discount rate, e.g. 0.08", default=0.08, minimum=0.0),
+    Setting("salvage", "yesno", "credit the unused life of late builds at the horizon end", default=True),
+    Setting(
+        "unmet_penalty_usd_per_t", "number",
+        "default penalty for unserved demand when a commodity gives none (USD/t)",
+        minimum=0.0, blank="demand is hard",
+    ),
+    Setting("solver_time_limit_s", "number", "HiGHS time limit in seconds", minimum=0.0, blank="none"),
+)
+
+
+def _c(name, kind, help, **kw) -> Column:
+    return Column(name, kind, help, **kw)
+
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "sources",
+        (
+            _c("source", "text", "short id other sheets name in their source column", required=True),
+            _c("title", "text", "title of the document"),
+            _c("publisher", "text", "publisher or author"),
+            _c("year", "whole", "year of publication"),
+            _c("url", "text", "where to find it"),
+        ),
+        "references the study's numbers come from",
+        key=("source",), required=False, id_column="source",
+    ),
+    Sheet(
+        "regions",
+        (
+            _c("region", "text", "short unique code, e.g. EU, US, CN", required=True),
+            _c("name", "text", "full name"),
+            _c("notes", "text", "free text"),
+        ),
+        "regions that host projects, demand and supply offers",
+        key=("region",), id_column="region",
+    ),
+    Sheet(
+        "materials",
+        (
+            _c("material", "text", "material policy targets are measured in, e.g. NdPr", required=True),
+            _c("name", "text", "full name"),
+        ),
+        "materials (tonnes of contained oxide)",
+        key=("material",), id_column="material",
+    ),
+    Sheet(
+        "commodities",
+        (
+            _c("commodity", "text", "unique id", required=True),
+            _c("name", "text", "full name"),
+            _c("stage", "choice", "stage that delivers it; blank for none (scrap, inputs)",
+               choices=STAGES[:3], blank="no stage"),
+            _c("unmet_penalty_usd_per_t", "number", "penalty per tonne of unserved demand",
+               unit="USD/t", minimum=0.0, blank="settings default"),
+        ),
+        "goods along the chain",
+        key=("commodity",), id_column="commodity",
+    ),
+    Sheet(
+        "content",
+        (
+            _c("commodity", "text", "commodity", required=True, ref="commodities"),
+            _c("material", "text", "material", required=True, ref="materials"),
+            _c("t_per_t", "number", "tonnes of material in one tonne of commodity",
+               unit="t/t", required=True, minimum=0.0),
+        ),
+        "material content of commodities",
+        key=("commodity", "material"),
+    ),
+    Sheet(
+        "technologies",
+        (
+            _c("technology", "text", "unique id", required=True),
+            _c("stage", "choice", "supply-chain stage", required=True, choices=STAGES),
+            _c("name", "text", "full name"),
+        ),
+        "technologies projects use",
+        key=("technology",), id_column="technology",
+    ),
+    Sheet(
+        "tech_io",
+        (
+            _c("technology", "text", "technology", required=True, ref="technologies"),
+            _c("commodity", "text", "commodity", required=True, ref="commodities"),
+            _c("coefficient", "number", "per tonne of activity: + output, - input", unit="t/t", required=True),
+        ),
+        "inputs and outputs per tonne of activity",
+        key=("technology", "commodity"),
+    ),
+    Sheet(
+        "projects",
+        (
+            _c("project", "text", "unique id", required=True),
+            _c("technology", "text", "technology", required=True, ref="technologies"),
+            _c("region", "text", "region", required=True, ref="regions"),
+            _c("existing_tpa", "number", "capacity operating at first_year", unit="t/yr", default=0.0, minimum=0.0),
+            _c("existing_retire_year", "whole", "last year existing capacity operates", unit="year",
+               blank="beyond horizon"),
+            _c("committed_tpa", "number", "capacity under construction (sunk cost)", unit="t/yr",
+               default=0.0, minimum=0.0),
+            _c("committed_online_year", "whole", "first year committed capacity operates", unit="year",
+               blank="required if committed_tpa > 0"),
+            _c("max_new_tpa", "number", "most new capacity the model may build", unit="t/yr",
+               default=0.0, minimum=0.0),
+            _c("capex_usd_per_tpa", "number", "overnight capital cost of new capacity", unit="USD per t/yr",
+               minimum=0.0, blank="required if max_new_tpa > 0"),
+            _c("fixed_om_usd_per_tpa", "number", "yearly fixed cost per unit of capacity online",
+               unit="USD per t/yr", default=0.0, minimum=0.0),
+            _c("var_cost_usd_per_t", "number", "cost per tonne of activity", unit="USD/t", default=0.0, minimum=0.0),
+            _c("lead_time_years", "whole", "years from build decision to first operating year",
+               unit="years", default=0, minimum=0),
+            _c("earliest_start_year", "whole", "first year a build may start", unit="year", blank="first_year"),
+            _c("lifetime_years", "whole", "operating life of new capacity", unit="years", default=25, minimum=1),
+            _c("availability", "number", "share of capacity usable per year", unit="fraction",
+               default=1.0, above=0.0, maximum=1.0),
+        ),
+        "facilities, existing or candidate",
+        key=("project",), id_column="project",
+    ),
+    Sheet(
+        "supply",
+        (
+            _c("offer", "text", "unique id", required=True),
+            _c("region", "text", "where the supply appears", required=True, ref="regions"),
+            _c("commodity", "text", "what is offered", required=True, ref="commodities"),
+            _c("first_year", "whole", "first year the offer stands", unit="year", blank="first_year"),
+            _c("last_year", "whole", "last year the offer stands", unit="year", blank="last_year"),
+            _c("max_tpa", "number", "most tonnes per year", unit="t/yr", minimum=0.0, blank="unlimited"),
+            _c("price_usd_per_t", "number", "price paid per tonne", unit="USD/t", default=0.0, minimum=0.0),
+        ),
+        "tranches of outside supply (imports, scrap collection)",
+        key=("offer",), id_column="offer",
+    ),
+    Sheet(
+        "trade",
+        (
+            _c("from_region", "text", "exporting region, * for every region", required=True,
+               ref="regions", wildcard=True),
+            _c("to_region", "text", "importing region, * for every region", required=True,
+               ref="regions", wildcard=True),
+            _c("commodity", "text", "commodity, * for every commodity", default=WILDCARD,
+               ref="commodities", wildcard=True),
+            _c("cost_usd_per_t", "number", "freight and tariffs", unit="USD/t", default=0.0, minimum=0.0),
+            _c("max_tpa", "number", "most tonnes per year on the route (each commodity)", unit="t/yr",
+               minimum=0.0, blank="unlimited"),
+        ),
+        "routes between regions",
+    ),
+    Sheet(
+        "demand",
+        (
+            _c("region", "text", "region", required=True, ref="regions"),
+            _c("commodity", "text", "commodity", required=True, ref="commodities"),
+            _c("year", "whole", "year", unit="year", required=True),
+            _c("quantity_t", "number", "final demand", unit="t", required=True, minimum=0.0),
+        ),
+        "final demand",
+        key=("region", "commodity", "year"),
+    ),
+    Sheet(
+        "budgets",
+        (
+            _c("budget", "text", "budget id (one row per year)", required=True),
+            _c("region", "text", "region whose projects it funds, * for all", default=WILDCARD,
+               ref="regions", wildcard=True),
+            _c("stage", "choice", "stage whose projects it funds, * for all", default=WILDCARD,
+               choices=STAGES + (WILDCARD,)),
+            _c("year", "whole", "year", unit="year", required=True),
+            _c("amount_musd", "number", "capital spendable that year", unit="USD million",
+               required=True, minimum=0.0),
+            _c("carryover", "yesno", "unspent money carries to later years", default=False),
+        ),
+        "capital available for new builds",
+        key=("budget", "year"),
+    ),
+    Sheet(
+        "policies",
+        (
+            _c("policy", "text", "unique id", required=True),
+            _c("region", "text", "region whose consumption is the base", required=True, ref="regions"),
+            _c("material", "text", "material", required=True, ref="materials"),
+            _c("kind", "choice", "policy kind", required=True, choices=POLICY_KINDS),
+            _c("stage", "choice", "stage", required=True, choices=STAGES),
+            _c("share", "number", "target share", unit="fraction", required=True, minimum=0.0, maximum=1.0),
+            _c("first_year", "whole", "first year it binds", unit="year", blank="first_year"),
+            _c("last_year", "whole", "last year it binds", unit="year", blank="last_year"),
+            _c("basis", "choice", "output or capacity (min_domestic_share only)", default="output",
+               choices=BASES),
+            _c("penalty_usd_per_t", "number", "blank = hard; a number makes it soft",
+               unit="USD/t", minimum=0.0, blank="hard"),
+        ),
+        "policy targets (EU CRMA benchmarks)",
+        key=("policy",), id_column="policy",
+    ),
+    Sheet(
+        "scenarios",
+        (
+            _c("scenario", "text", "scenario name", required=True),
+            _c("sheet", "text", "sheet to edit", required=True),
+            _c("where", "text", "conditions joined by ; or *", required=True),
+            _c("column", "text", "column to edit", required=True),
+            _c("op", "choice", "set, scale or add", required=True, choices=("set", "scale", "add")),
+            _c("value", "text", "value"),
+            _c("note", "text", "why"),
+        ),
+        "named what-if edits of the base data",
+        required=False,
+    ),
+)
+
+SHEET = {s.name: s for s in SHEETS}
+SETTING = {s.key: s for s in SETTINGS}

@@ -1,0 +1,79 @@
+"""Solve the Pyomo model with HiGHS (in memory, through highspy) and read back values and duals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.results import TerminationCondition as TC
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from .data import Study
+
+ROW_FAMILIES = ("balance", "budget", "policy")
+
+_STATUS = {
+    TC.convergenceCriteriaSatisfied: "optimal",
+    TC.provenInfeasible: "infeasible",
+    TC.locallyInfeasible: "infeasible",
+    TC.infeasibleOrUnbounded: "infeasible_or_unbounded",
+    TC.unbounded: "unbounded",
+    TC.maxTimeLimit: "time_limit",
+    TC.iterationLimit: "iteration_limit",
+}
+
+
+@dataclass
+class Solution:
+    status: str
+    objective: float | None = None
+    values: dict[str, dict] = field(default_factory=dict)  # family -> key -> value
+    duals: dict[str, dict] = field(default_factory=dict)  # row family -> key -> raw dual (MUSD per unit)
+    size: dict[str, int] = field(default_factory=dict)
+    solver: str = ""
+    message: str = ""
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def has_plan(self) -> bool:
+        return bool(self.values)
+
+
+def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> tuple[Solution, Highs]:
+    """Solve (or re-solve a persistent) model. Never raises on a non-optimal result."""
+    if s.impossible:
+        rows = "; ".join(_impossible_text(r) for r in s.impossible[:5])
+        return Solution("infeasible", message=f"rows that no variable can satisfy: {rows}"), solver
+    solver = solver or Highs()
+    res = solver.solve(
+        m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
+        time_limit=s.time_limit,
+    )
+    h = solver._solver_model  # highspy.Highs
+    size = {"variables": h.getNumCol(), "rows": h.getNumRow(), "nonzeros": h.getNumNz()}
+    status = _STATUS.get(res.termination_condition, str(res.termination_condition.name))
+    version = ".".join(str(v) for v in solver.version())
+    sol = Solution(status, size=size, solver=f"HiGHS {version}")
+    if res.incumbent_objective is None or status not in ("optimal", "time_limit", "iteration_limit"):
+        return sol, solver
+    res.solution_loader.load_vars()
+    sol.objective = pyo.value(m.cost)
+    sol.values = {name: {k: v.value or 0.0 for k, v in comp.items()} for name, comp in m._families.items()}
+    if status == "optimal":
+        for fam in ROW_FAMILIES:
+            comp = getattr(m, fam)
+            rows = list(comp.values())
+            duals = res.solution_loader.get_duals(rows) if rows else {}
+            sol.duals[fam] = {k: duals[c] for k, c in comp.items()}
+    return sol, solver
+
+
+def _impossible_text(r: dict) -> str:
+    if r["family"] == "balance":
+        return (f"demand for {r['commodity']} in {r['region']} in {r['year']} ({r['rhs']:g} t) "
+                "has no project, offer or route that could serve it")
+    return (f"policy {r['policy']} in {r['region']} in {r['year']} needs {r['rhs']:g} t of {r['material']} "
+            f"but no {r['stage']} project there can produce it")

@@ -1,0 +1,131 @@
+"""Cross-sheet checks on typed tables. Each check returns the issues it finds; all run.
+
+Cell-level problems (types, ranges, required cells, missing columns) are found while
+reading (`read.py`); this module checks keys, references and rules that span rows or sheets.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .errors import InputError, Issue
+from .read import ROW, Tables
+from .schema import SHEET, SHEETS, WILDCARD
+
+
+def _issue(t: Tables, sheet: str, row: int, column: str, found, expected: str) -> Issue:
+    shown = "" if found is None or (isinstance(found, float) and pd.isna(found)) else found
+    if isinstance(shown, float) and shown == int(shown):
+        shown = int(shown)
+    return Issue(sheet, int(row), column, str(shown), expected, t.path)
+
+
+def unique_keys(t: Tables) -> list[Issue]:
+    """Every key of the contract is unique: ids, (region, commodity, year) in demand, …"""
+    out = []
+    for sheet in SHEETS:
+        df = t[sheet.name]
+        if not sheet.key or df.empty:
+            continue
+        keyed = df.dropna(subset=list(sheet.key))
+        dup = keyed.duplicated(list(sheet.key), keep="first")
+        first = keyed.drop_duplicates(list(sheet.key)).set_index(list(sheet.key))[ROW]
+        for _, r in keyed[dup].iterrows():
+            k = tuple(r[c] for c in sheet.key)
+            was = first.loc[k if len(k) > 1 else k[0]]
+            what = ", ".join(sheet.key)
+            col = sheet.key[-1] if len(sheet.key) > 1 else sheet.key[0]
+            out.append(_issue(t, sheet.name, r[ROW], col, r[col],
+                              f"a unique ({what}); repeats row {int(was)}" if len(k) > 1
+                              else f"a unique {what}; repeats row {int(was)}"))
+    return out
+
+
+def references(t: Tables) -> list[Issue]:
+    """Names of regions, technologies, commodities and materials exist where they are defined."""
+    out = []
+    for sheet in SHEETS:
+        df = t[sheet.name]
+        for col in sheet.columns:
+            if not col.ref or df.empty:
+                continue
+            target = SHEET[col.ref]
+            known = set(t[col.ref][target.id_column].dropna())
+            vals = df[col.name]
+            bad = vals.notna() & ~vals.isin(known) & ~(col.wildcard & (vals == WILDCARD))
+            for _, r in df[bad].iterrows():
+                out.append(_issue(t, sheet.name, r[ROW], col.name, r[col.name],
+                                  f"a {target.id_column} listed in sheet {col.ref}"))
+    return out
+
+
+def technology_outputs(t: Tables) -> list[Issue]:
+    """Each technology has at least one output (a positive tech_io coefficient)."""
+    io = t["tech_io"]
+    producing = set(io.loc[io["coefficient"] > 0, "technology"])
+    tech = t["technologies"]
+    return [_issue(t, "technologies", r[ROW], "technology", r["technology"],
+                   "a technology with at least one output (positive coefficient in tech_io)")
+            for _, r in tech[~tech["technology"].isin(producing)].iterrows()]
+
+
+def project_rules(t: Tables) -> list[Issue]:
+    """Committed capacity has an online year; a candidate (max_new_tpa > 0) has a capex."""
+    p = t["projects"]
+    out = [_issue(t, "projects", r[ROW], "committed_online_year", None,
+                  "a year, because committed_tpa > 0")
+           for _, r in p[(p["committed_tpa"] > 0) & p["committed_online_year"].isna()].iterrows()]
+    out += [_issue(t, "projects", r[ROW], "capex_usd_per_tpa", None,
+                   "a capital cost, because max_new_tpa > 0")
+            for _, r in p[(p["max_new_tpa"] > 0) & p["capex_usd_per_tpa"].isna()].iterrows()]
+    return out
+
+
+def year_windows(t: Tables) -> list[Issue]:
+    """first_year <= last_year in settings, supply and policies."""
+    s = t.settings
+    out = []
+    if "first_year" in s and "last_year" in s and s["first_year"] > s["last_year"]:
+        out.append(Issue("settings", t.settings_rows.get("last_year", 0), "value", str(s["last_year"]),
+                         f"last_year >= first_year ({s['first_year']})", t.path))
+    for sheet in ("supply", "policies"):
+        df = t[sheet]
+        fy = df["first_year"].fillna(s.get("first_year", -10**9))
+        ly = df["last_year"].fillna(s.get("last_year", 10**9))
+        for _, r in df[fy > ly].iterrows():
+            out.append(_issue(t, sheet, r[ROW], "last_year", r["last_year"] if pd.notna(r["last_year"])
+                              else s.get("last_year"), "last_year >= first_year"))
+    return out
+
+
+def budget_rows_agree(t: Tables) -> list[Issue]:
+    """All rows of one budget agree on carryover, region and stage."""
+    b = t["budgets"]
+    out = []
+    for col in ("carryover", "region", "stage"):
+        first = b.groupby("budget", sort=False)[col].transform("first")
+        for _, r in b[b[col] != first].iterrows():
+            out.append(_issue(t, "budgets", r[ROW], col, r[col] if col != "carryover" else
+                              ("yes" if r[col] else "no"),
+                              f"the same {col} on every row of budget {r['budget']}"))
+    return out
+
+
+def policy_rules(t: Tables) -> list[Issue]:
+    """max_supplier_share names a stage that commodities deliver (not recycling)."""
+    p = t["policies"]
+    bad = (p["kind"] == "max_supplier_share") & (p["stage"] == "recycling")
+    return [_issue(t, "policies", r[ROW], "stage", r["stage"],
+                   "extraction, processing or manufacturing for max_supplier_share")
+            for _, r in p[bad].iterrows()]
+
+
+CHECKS = (unique_keys, references, technology_outputs, project_rules, year_windows,
+          budget_rows_agree, policy_rules)
+
+
+def validate(t: Tables) -> None:
+    """Run every check; raise InputError with all issues found."""
+    issues = [i for check in CHECKS for i in check(t)]
+    if issues:
+        raise InputError(issues, t.warnings)

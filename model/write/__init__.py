@@ -1,0 +1,1 @@
+"""Writers: study workbooks (`workbook`), plan tables (`csv`, `xlsx`) and the output folder."""
