@@ -12,7 +12,7 @@ from rich.console import Console
 
 from .errors import InputError, WorkbookUnreadable
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_STUDIES = ("western_ree_2040.xlsx", "example.xlsx")
 
@@ -28,12 +28,12 @@ def default_workbook() -> Path:
 
 def report_input_error(e: InputError) -> None:
     if isinstance(e, WorkbookUnreadable):
-        err.print(f"[red]error:[/] {e}", soft_wrap=True)
+        err.print(f"[red]error:[/] {e}")
         return
     for w in e.warnings:
-        err.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {w}")
     for i in e.issues:
-        err.print(f"[red]error:[/] {i}", soft_wrap=True)
+        err.print(f"[red]error:[/] {i}")
     n = len(e.issues)
     err.print(f"{n} input error{'s' if n != 1 else ''}; nothing was solved.")
 
@@ -86,7 +86,7 @@ def solve(workbook: Path | None, out: Path) -> None:
     if result.solution.has_plan:
         err.print(f"status {s['status']}, objective {s['objective_musd']:,.2f} USD million")
     else:
-        err.print(f"[red]status {s['status']}[/]: no plan. {s['message']}", soft_wrap=True)
+        err.print(f"[red]status {s['status']}[/]: no plan. {s['message']}")
     err.print(f"wrote {result.folder}")
     sys.exit(result.exit_code)
 

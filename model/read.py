@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, Issue, WorkbookUnreadable
+from .errors import Issue, WorkbookUnreadable
 from .schema import DOC_COLUMNS, SETTING, SETTINGS, SHEETS, WILDCARD, Column, Sheet
 
 ROW = "_row"  # Excel row number of each table row
@@ -32,6 +32,8 @@ class Tables:
     frames: dict[str, pd.DataFrame]
     settings_rows: dict[str, int] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # cell-level problems found while reading
+    structural: bool = False  # a sheet or column is missing: cross-sheet checks cannot run
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.frames[sheet]
@@ -289,7 +291,11 @@ def _read_settings(ws, book: str, issues: list[Issue], warnings: list[Issue]):
 
 
 def read_tables(path: str | Path) -> Tables:
-    """Read every contract sheet into typed DataFrames; raise InputError listing all problems."""
+    """Read every contract sheet into typed DataFrames, collecting cell problems in `issues`.
+
+    Raises WorkbookUnreadable only when the file cannot be opened as a workbook at all;
+    `validate.validate` reports the collected issues together with the cross-sheet checks.
+    """
     path = Path(path)
     book = str(path)
     wb = _open(path)
@@ -313,6 +319,5 @@ def read_tables(path: str | Path) -> Tables:
                 frames[sheet.name] = _frame(sheet, [])
     finally:
         wb.close()
-    if issues:
-        raise InputError(issues, warnings)
-    return Tables(book, settings, frames, at, warnings)
+    structural = any(i.row <= 1 for i in issues)
+    return Tables(book, settings, frames, at, warnings, issues, structural)

@@ -104,7 +104,7 @@ def budget_rows_agree(t: Tables) -> list[Issue]:
     out = []
     for col in ("carryover", "region", "stage"):
         first = b.groupby("budget", sort=False)[col].transform("first")
-        for _, r in b[b[col] != first].iterrows():
+        for _, r in b[(b[col] != first) & b[col].notna() & first.notna()].iterrows():
             out.append(_issue(t, "budgets", r[ROW], col, r[col] if col != "carryover" else
                               ("yes" if r[col] else "no"),
                               f"the same {col} on every row of budget {r['budget']}"))
@@ -125,7 +125,13 @@ CHECKS = (unique_keys, references, technology_outputs, project_rules, year_windo
 
 
 def validate(t: Tables) -> None:
-    """Run every check; raise InputError with all issues found."""
-    issues = [i for check in CHECKS for i in check(t)]
+    """Raise InputError with every problem: cell problems found while reading and all checks.
+
+    A missing sheet, column or required setting stops the cross-sheet checks (they would
+    only repeat it); everything else is reported together.
+    """
+    issues = list(t.issues)
+    if not t.structural:
+        issues += [i for check in CHECKS for i in check(t)]
     if issues:
         raise InputError(issues, t.warnings)
