@@ -85,6 +85,8 @@ def solve(workbook: Path | None, out: Path) -> None:
     s = result.summary
     if result.solution.has_plan:
         err.print(f"status {s['status']}, objective {s['objective_musd']:,.2f} USD million")
+        if s["status"] != "optimal":
+            err.print("[yellow]warning:[/] the solver stopped early; this plan is feasible but not proven optimal")
     else:
         err.print(f"[red]status {s['status']}[/]: no plan. {s['message']}")
     err.print(f"wrote {result.folder}")
