@@ -82,6 +82,8 @@ def solve(workbook: Path | None, out: Path) -> None:
     err.print(f"reeplan: solving {workbook}")
     labels = {"read": "reading", "build": "building", "solve": "solving", "write": "writing"}
     result = solve_workbook(workbook, out, progress=lambda p, s: err.print(f"  {labels[p]:<9} {s:8.2f} s"))
+    for w in result.study.tables.warnings:
+        err.print(f"[yellow]warning:[/] {w}")
     s = result.summary
     if result.solution.has_plan:
         err.print(f"status {s['status']}, objective {s['objective_musd']:,.2f} USD million")
@@ -91,6 +93,37 @@ def solve(workbook: Path | None, out: Path) -> None:
         err.print(f"[red]status {s['status']}[/]: no plan. {s['message']}")
     err.print(f"wrote {result.folder}")
     sys.exit(result.exit_code)
+
+
+@main.command(name="validate")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@guarded
+def validate_cmd(workbook: Path) -> None:
+    """Check WORKBOOK: list every input error (exit 2), or print "ok" and a summary of the study."""
+    from .describe import summary_lines
+    from .pipeline import load_study
+
+    study = load_study(workbook)
+    for w in study.tables.warnings:
+        err.print(f"[yellow]warning:[/] {w}")
+    click.echo(f"ok: {workbook}")
+    for line in summary_lines(study):
+        click.echo(line)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="overwrite PATH if it exists")
+@guarded
+def template(path: Path, force: bool) -> None:
+    """Write a blank study workbook to PATH: every sheet, headers with help notes, drop-down lists."""
+    from .write.template import write_template
+
+    if path.exists() and not force:
+        err.print(f"[red]error:[/] {path} exists; choose another name or pass --force")
+        sys.exit(1)
+    write_template(path)
+    click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -78,7 +78,7 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
     t0 = time.perf_counter()
     m = build_model(study)
     solver = Highs()
-    if not study.impossible:
+    if not study.impossible and any(len(v) for v in m._families.values()):
         solver.set_instance(m)  # handing the model to HiGHS is part of building it
     phase("build", t0)
 

@@ -207,6 +207,10 @@ def _read_sheet(sheet: Sheet, ws, book: str, issues: list[Issue], warnings: list
         if all(_blank(v) for v in cells.values()):
             continue  # empty (trailing) rows
         rec = {ROW: n}
+        for doc in DOC_COLUMNS:
+            if doc in where and doc not in sheet.names:
+                v = raw[where[doc]] if where[doc] < len(raw) else None
+                rec[doc] = None if _blank(v) else to_text(v)
         for col in present:
             v = cells[col.name]
             if _blank(v):
@@ -231,7 +235,8 @@ def _read_sheet(sheet: Sheet, ws, book: str, issues: list[Issue], warnings: list
 
 
 def _frame(sheet: Sheet, records: list[dict]) -> pd.DataFrame:
-    cols = [ROW] + sheet.names
+    docs = [d for d in DOC_COLUMNS if d not in sheet.names and any(d in r for r in records)]
+    cols = [ROW] + sheet.names + docs
     df = pd.DataFrame.from_records(records, columns=cols)
     for c in sheet.columns:
         if c.kind == "number":
@@ -242,6 +247,8 @@ def _frame(sheet: Sheet, records: list[dict]) -> pd.DataFrame:
             df[c.name] = df[c.name].astype(object)
         else:
             df[c.name] = df[c.name].astype(object).where(df[c.name].notna(), None)
+    for d in docs:
+        df[d] = df[d].astype(object).where(df[d].notna(), None)
     df[ROW] = df[ROW].astype(int)
     return df.reset_index(drop=True)
 

@@ -47,6 +47,11 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
     if s.impossible:
         rows = "; ".join(_impossible_text(r) for r in s.impossible[:5])
         return Solution("infeasible", message=f"rows that no variable can satisfy: {rows}"), solver
+    if not any(len(v) for v in m._families.values()):
+        # nothing to decide: the plan is empty and the objective is its constant terms
+        return Solution("optimal", objective=pyo.value(m.cost), values={f: {} for f in m._families},
+                        duals={f: {} for f in ROW_FAMILIES},
+                        size={"variables": 0, "rows": 0, "nonzeros": 0}, solver="none needed"), solver
     solver = solver or Highs()
     res = solver.solve(
         m, load_solutions=False, raise_exception_on_nonoptimal_result=False,

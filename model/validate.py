@@ -120,6 +120,19 @@ def policy_rules(t: Tables) -> list[Issue]:
             for _, r in p[bad].iterrows()]
 
 
+def source_ids(t: Tables) -> list[Issue]:
+    """A `source` cell names an id of the sources sheet (reported as a warning)."""
+    known = set(t["sources"]["source"].dropna())
+    out = []
+    for sheet in SHEETS:
+        df = t[sheet.name]
+        if "source" not in df.columns or sheet.name == "sources":
+            continue
+        for _, r in df[df["source"].notna() & ~df["source"].isin(known)].iterrows():
+            out.append(_issue(t, sheet.name, r[ROW], "source", r["source"], "a source listed in sheet sources"))
+    return out
+
+
 CHECKS = (unique_keys, references, technology_outputs, project_rules, year_windows,
           budget_rows_agree, policy_rules)
 
@@ -133,5 +146,6 @@ def validate(t: Tables) -> None:
     issues = list(t.issues)
     if not t.structural:
         issues += [i for check in CHECKS for i in check(t)]
+        t.warnings = sorted(set(t.warnings) | set(source_ids(t)))
     if issues:
         raise InputError(issues, t.warnings)
