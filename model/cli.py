@@ -49,6 +49,8 @@ def guarded(fn):
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:  # output piped into e.g. `head`
+            sys.exit(0)
         except KeyboardInterrupt:
             err.print("interrupted; nothing was written")
             sys.exit(1)

@@ -69,6 +69,8 @@ def to_number(v) -> float:
         if not _NUMBER.match(s):
             raise _Bad
         x = float(s)
+        if not math.isfinite(x):
+            raise _Bad
         return x / 100.0 if pct else x
     raise _Bad
 
@@ -281,10 +283,10 @@ def _read_settings(ws, book: str, issues: list[Issue], warnings: list[Issue]):
         try:
             x = coerce(s.kind, v)
         except _Bad:
-            issues.append(Issue("settings", n, "value", _shown(v), f"{s.key}: " + Column(s.key, s.kind, "").expected(), book))
+            issues.append(Issue("settings", n, "value", _shown(v), f"{s.key}: {s.expected()}", book))
             continue
-        if s.minimum is not None and x < s.minimum:
-            issues.append(Issue("settings", n, "value", _shown(v), f"{s.key} >= {s.minimum:g}", book))
+        if not check_range(s, x):
+            issues.append(Issue("settings", n, "value", _shown(v), f"{s.key}: {s.expected()}", book))
             continue
         values[key] = x
     for s in SETTINGS:

@@ -14,6 +14,7 @@ COMMODITY_STAGES = ("extraction", "processing", "manufacturing")
 POLICY_KINDS = ("min_domestic_share", "max_supplier_share")
 BASES = ("output", "capacity")
 WILDCARD = "*"
+YEAR_MIN, YEAR_MAX = 1900, 2200  # planning years outside this range are typos
 
 # Columns any sheet may carry as documentation (never an unknown-column warning).
 DOC_COLUMNS = ("source", "note")
@@ -53,6 +54,8 @@ class Column:
                 return f"a number >= {self.minimum:g}"
             return "a number"
         if self.kind == "whole":
+            if self.minimum is not None and self.maximum is not None:
+                return f"a whole number in [{self.minimum:g}, {self.maximum:g}]"
             if self.minimum is not None:
                 return f"a whole number >= {self.minimum:g}"
             return "a whole number"
@@ -88,14 +91,21 @@ class Setting:
     default: object = None
     required: bool = False
     minimum: float | None = None
+    maximum: float | None = None
     blank: str = ""
+
+    def expected(self) -> str:
+        return Column(self.key, self.kind, self.help, minimum=self.minimum, maximum=self.maximum).expected()
 
 
 SETTINGS = (
-    Setting("first_year", "whole", "first planning year", required=True),
-    Setting("last_year", "whole", "last planning year, >= first_year", required=True),
-    Setting("base_year", "whole", "year to which costs are discounted", blank="first_year"),
-    Setting("discount_rate", "number", "real annual discount rate, e.g. 0.08", default=0.08, minimum=0.0),
+    Setting("first_year", "whole", "first planning year", required=True, minimum=YEAR_MIN, maximum=YEAR_MAX),
+    Setting("last_year", "whole", "last planning year, >= first_year", required=True,
+            minimum=YEAR_MIN, maximum=YEAR_MAX),
+    Setting("base_year", "whole", "year to which costs are discounted", blank="first_year",
+            minimum=YEAR_MIN, maximum=YEAR_MAX),
+    Setting("discount_rate", "number", "real annual discount rate, e.g. 0.08", default=0.08,
+            minimum=0.0, maximum=1.0),
     Setting("salvage", "yesno", "credit the unused life of late builds at the horizon end", default=True),
     Setting(
         "unmet_penalty_usd_per_t", "number",
