@@ -75,15 +75,19 @@ def main() -> None:
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="folder that receives OUT/<workbook stem>/<scenario>/")
+@click.option("--policy-costs", "policy_costs", is_flag=True,
+              help="re-solve without each policy and report the cost it adds (policy_costs.csv)")
 @guarded
-def solve(workbook: Path | None, out: Path) -> None:
+def solve(workbook: Path | None, out: Path, policy_costs: bool) -> None:
     """Validate, build, solve and write the plan of WORKBOOK (default: the shipped study)."""
     from .pipeline import solve_workbook
 
     workbook = workbook or default_workbook()
     err.print(f"reeplan: solving {workbook}")
-    labels = {"read": "reading", "build": "building", "solve": "solving", "write": "writing"}
-    result = solve_workbook(workbook, out, progress=lambda p, s: err.print(f"  {labels[p]:<9} {s:8.2f} s"))
+    labels = {"read": "reading", "build": "building", "solve": "solving", "write": "writing",
+              "policy_costs": "policy costs"}
+    result = solve_workbook(workbook, out, progress=lambda p, s: err.print(f"  {labels[p]:<12} {s:8.2f} s"),
+                            with_policy_costs=policy_costs)
     for w in result.study.tables.warnings:
         err.print(f"[yellow]warning:[/] {w}")
     s = result.summary
@@ -92,7 +96,13 @@ def solve(workbook: Path | None, out: Path) -> None:
         if s["status"] != "optimal":
             err.print("[yellow]warning:[/] the solver stopped early; this plan is feasible but not proven optimal")
     else:
-        err.print(f"[red]status {s['status']}[/]: no plan. {s['message']}")
+        err.print(f"[red]status {s['status']}[/]: no plan.")
+        if result.diagnosis is not None and not result.diagnosis.empty:
+            err.print("rows that had to give way (see infeasibility.md):")
+            for msg in result.diagnosis["message"].head(20):
+                err.print(f"  - {msg}")
+            if len(result.diagnosis) > 20:
+                err.print(f"  ... and {len(result.diagnosis) - 20} more")
     err.print(f"wrote {result.folder}")
     sys.exit(result.exit_code)
 

@@ -23,6 +23,10 @@ from dataclasses import dataclass
 
 from .data import Study
 
+# elastic diagnosis only: USD million per unit of violation (t, or USD million for budgets),
+# the same in every year after discounting, far above any cost of a real plan
+VIOLATION_PENALTY = 1e4
+
 COMPONENTS = ("capex", "fixed_om", "variable", "supply", "trade", "unmet", "shortfall", "salvage")
 
 
@@ -83,4 +87,7 @@ def cost_terms(s: Study) -> CostTerms:
             unused = max(0.0, 1.0 - served_years(s, pr, tau) / pr.lifetime)
             if unused and pr.capex:
                 lin[("salvage", s.T1)][("build", (p, tau))] = -pr.capex * unused
+    for i, (family, key) in enumerate(s.violations):
+        y = s.row(family, key).year
+        lin[("violation", y)][("viol", i)] = VIOLATION_PENALTY / s.df[y]
     return CostTerms(dict(lin), dict(const))

@@ -95,6 +95,8 @@ class Study:
     impossible: list[dict]
     demand: dict[Key, float]
     consumption: dict[Key, float]  # (region, material, t) -> t material
+    # elastic copies only (diagnose.py): violation variable i relaxes row (family, key)
+    violations: list[tuple[str, Key]] = field(default_factory=list)
 
     @property
     def T0(self) -> int:
@@ -103,6 +105,10 @@ class Study:
     @property
     def T1(self) -> int:
         return self.years[-1]
+
+    def row(self, family: str, key: Key) -> Row:
+        """A constraint row by family ("balance", "budget", "policy") and key."""
+        return {"balance": self.balance, "budget": self.budgets, "policy": self.policies}[family][key]
 
     def capacity_terms(self, p: str, t: int) -> tuple[float, Terms]:
         """cap[p, t] = const + sum of builds online in t."""

@@ -17,10 +17,11 @@ from typing import Callable
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from .data import Study, build_study
+from .diagnose import diagnose, markdown
 from .lp import build_model
 from .read import read_tables
-from .results import cost_by_component, plan_tables
-from .solve import Solution, solve_model
+from .results import cost_by_component, plan_tables, policy_costs
+from .solve import Solution, objective_without, solve_model
 from .validate import validate
 from .write.csv import write_csv
 from .write.folder import staged_folder
@@ -37,6 +38,7 @@ class RunResult:
     summary: dict
     study: Study
     solution: Solution
+    diagnosis: "pd.DataFrame | None" = None
 
     @property
     def exit_code(self) -> int:
@@ -62,8 +64,24 @@ def versions() -> dict[str, str]:
     return out
 
 
+def policy_cost_musd(m, study: Study, sol: Solution, solver) -> dict[str, float | None]:
+    """Cost each policy adds: the objective minus the objective with its rows removed."""
+    rows_of: dict[str, list] = {}
+    for key in study.policies:
+        rows_of.setdefault(key[0], []).append(m.policy[key])
+    out: dict[str, float | None] = {}
+    for k in study.tables["policies"]["policy"]:
+        if k not in rows_of:
+            out[k] = 0.0  # no row in any year (no consumption, or outside the horizon)
+            continue
+        status, obj = objective_without(m, solver, rows_of[k])
+        out[k] = None if obj is None else sol.objective - obj
+    return out
+
+
 def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: str = "base",
-                   progress: Callable[[str, float], None] | None = None) -> RunResult:
+                   progress: Callable[[str, float], None] | None = None,
+                   with_policy_costs: bool = False) -> RunResult:
     progress = progress or (lambda phase, seconds: None)
     seconds: dict[str, float] = {}
 
@@ -86,6 +104,12 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
     sol, solver = solve_model(m, study, solver)
     phase("solve", t0)
 
+    costs_by_policy = None
+    if with_policy_costs and sol.optimal:
+        t0 = time.perf_counter()
+        costs_by_policy = policy_cost_musd(m, study, sol, solver)
+        phase("policy_costs", t0)
+
     t0 = time.perf_counter()
     folder = Path(out) / Path(workbook).stem / scenario
     summary = {
@@ -102,9 +126,20 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         "versions": versions(),
         "edits": [],
     }
+    diagnosis = None
+    if sol.status in ("infeasible", "infeasible_or_unbounded"):
+        t1 = time.perf_counter()
+        diagnosis = diagnose(study)
+        seconds["diagnose"] = time.perf_counter() - t1
+        summary["diagnosis"] = {"rows": len(diagnosis), "files": ["infeasibility.csv", "infeasibility.md"]}
     with staged_folder(folder) as tmp:
+        if diagnosis is not None:
+            write_csv(diagnosis, tmp / "infeasibility.csv")
+            (tmp / "infeasibility.md").write_text(markdown(diagnosis, Path(workbook).name))
         if sol.has_plan:
             tables = plan_tables(study, sol)
+            if costs_by_policy is not None:
+                tables["policy_costs"] = policy_costs(study, sol, costs_by_policy)
             summary["cost_by_component_musd"] = cost_by_component(tables)
             (tmp / "csv").mkdir()
             for name, df in tables.items():
@@ -112,4 +147,4 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
             write_xlsx(tmp / "plan.xlsx", summary, tables)
         phase("write", t0)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    return RunResult(sol.status, folder, summary, study, sol)
+    return RunResult(sol.status, folder, summary, study, sol, diagnosis)

@@ -30,8 +30,9 @@ KEYS = {
     "prices": ["region", "commodity", "year"],
     "costs": ["component", "year"],
     "unmet": ["region", "commodity", "year"],
+    "policy_costs": ["policy", "supplier", "year"],
 }
-TABLES = tuple(KEYS)
+TABLES = tuple(k for k in KEYS if k != "policy_costs")  # policy_costs only on request
 TOL = 1e-6
 
 
@@ -171,6 +172,17 @@ def unmet(s: Study, sol: Solution) -> pd.DataFrame:
     recs = [{"region": k[0], "commodity": k[1], "year": k[2], "demand_t": d,
              "unmet_t": sol.values["unmet"].get(k, 0.0)} for k, d in s.demand.items()]
     return _frame("unmet", recs, ["region", "commodity", "year", "demand_t", "unmet_t"])
+
+
+def policy_costs(s: Study, sol: Solution, cost: dict[str, float | None]) -> pd.DataFrame:
+    """Total discounted cost each policy adds (objective with it minus without it), beside its
+    shadow price per year (and supplier). `cost` maps policy id -> USD million (None: the
+    re-solve without it did not reach optimality)."""
+    pol = policies(s, sol)
+    df = pol[["policy", "kind", "region", "material", "stage", "supplier", "year", "share",
+              "shadow_price_usd_per_t", "binding"]].copy()
+    df.insert(len(df.columns), "policy_total_cost_musd", df["policy"].map(cost).astype(float))
+    return df.sort_values(KEYS["policy_costs"], kind="stable").reset_index(drop=True)
 
 
 def plan_tables(s: Study, sol: Solution) -> dict[str, pd.DataFrame]:

@@ -82,3 +82,23 @@ def _impossible_text(r: dict) -> str:
                 "has no project, offer or route that could serve it")
     return (f"policy {r['policy']} in {r['region']} in {r['year']} needs {r['rhs']:g} t of {r['material']} "
             f"but no {r['stage']} project there can produce it")
+
+
+def objective_without(m: pyo.ConcreteModel, solver: Highs, rows: list) -> tuple[str, float | None]:
+    """Re-solve the persistent model with `rows` deactivated (HiGHS keeps its basis), then restore.
+
+    Returns the status and objective of the relaxed problem; the model's rows are active again
+    afterwards, and variable values are those of the relaxed solve.
+    """
+    for c in rows:
+        c.deactivate()
+    try:
+        res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+        status = _STATUS.get(res.termination_condition, str(res.termination_condition.name))
+        if status != "optimal":
+            return status, None
+        res.solution_loader.load_vars()
+        return status, pyo.value(m.cost)
+    finally:
+        for c in rows:
+            c.activate()

@@ -35,3 +35,6 @@ def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
     m.short = pyo.Var(m.short_index, within=nonneg, doc="tonnes of material a soft target is missed by")
     m._families = {"build": m.build, "act": m.act, "buy": m.buy, "flow": m.flow,
                    "unmet": m.unmet, "short": m.short}
+    if s.violations:  # elastic copy for diagnosis: violation i relaxes row s.violations[i]
+        m.viol = pyo.Var(range(len(s.violations)), within=nonneg, doc="violation of a hard row")
+        m._families["viol"] = m.viol

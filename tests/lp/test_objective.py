@@ -131,16 +131,16 @@ def _rich_case():
     #  * cn_imp: offer in CN at 100 USD/t, unlimited; route CN->EU magnet, 50 USD/t, max 30 t/yr.
     #  * EU demand 100 t/yr.
     return {"discount_rate": 0.1, "base_year": 2024}, one_region_chain(
-            regions=[{"region": "EU"}, {"region": "CN"}],
-            commodities=[{"commodity": "magnet", "stage": "manufacturing", "unmet_penalty_usd_per_t": 1000}],
-            projects=[project("eu_old", existing_tpa=50, existing_retire_year=2025,
-                              fixed_om_usd_per_tpa=5, var_cost_usd_per_t=30),
-                      project("eu_new", max_new_tpa=40, capex_usd_per_tpa=300, fixed_om_usd_per_tpa=10,
-                              var_cost_usd_per_t=20, lead_time_years=1, lifetime_years=4)],
-            supply=[offer("cn_imp", price=100, region="CN")],
-            trade=[{"from_region": "CN", "to_region": "EU", "commodity": "magnet",
-                    "cost_usd_per_t": 50, "max_tpa": 30}],
-            demand=demand(YEARS))
+        regions=[{"region": "EU"}, {"region": "CN"}],
+        commodities=[{"commodity": "magnet", "stage": "manufacturing", "unmet_penalty_usd_per_t": 1000}],
+        projects=[project("eu_old", existing_tpa=50, existing_retire_year=2025,
+                          fixed_om_usd_per_tpa=5, var_cost_usd_per_t=30),
+                  project("eu_new", max_new_tpa=40, capex_usd_per_tpa=300, fixed_om_usd_per_tpa=10,
+                          var_cost_usd_per_t=20, lead_time_years=1, lifetime_years=4)],
+        supply=[offer("cn_imp", price=100, region="CN")],
+        trade=[{"from_region": "CN", "to_region": "EU", "commodity": "magnet",
+                "cost_usd_per_t": 50, "max_tpa": 30}],
+        demand=demand(YEARS))
 
 
 # Hand solution of _rich_case. Every source is cheaper than the 1,000 USD/t penalty, so all
