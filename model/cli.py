@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import InputError, WorkbookUnreadable
 
@@ -28,12 +29,12 @@ def default_workbook() -> Path:
 
 def report_input_error(e: InputError) -> None:
     if isinstance(e, WorkbookUnreadable):
-        err.print(f"[red]error:[/] {e}")
+        err.print(f"[red]error:[/] {escape(str(e))}")
         return
     for w in e.warnings:
-        err.print(f"[yellow]warning:[/] {w}")
+        err.print(f"[yellow]warning:[/] {escape(str(w))}")
     for i in e.issues:
-        err.print(f"[red]error:[/] {i}")
+        err.print(f"[red]error:[/] {escape(str(i))}")
     n = len(e.issues)
     err.print(f"{n} input error{'s' if n != 1 else ''}; nothing was solved.")
 
@@ -57,7 +58,7 @@ def guarded(fn):
         except Exception as e:  # noqa: BLE001 - the user gets one line, developers set REEPLAN_DEBUG
             if os.environ.get("REEPLAN_DEBUG"):
                 raise
-            err.print(f"[red]reeplan failed:[/] {type(e).__name__}: {e} (set REEPLAN_DEBUG=1 for details)",
+            err.print(f"[red]reeplan failed:[/] {type(e).__name__}: {escape(str(e))} (set REEPLAN_DEBUG=1 for details)",
                       soft_wrap=True)
             sys.exit(1)
 
@@ -83,13 +84,13 @@ def solve(workbook: Path | None, out: Path, policy_costs: bool) -> None:
     from .pipeline import solve_workbook
 
     workbook = workbook or default_workbook()
-    err.print(f"reeplan: solving {workbook}")
+    err.print(f"reeplan: solving {escape(str(workbook))}")
     labels = {"read": "reading", "build": "building", "solve": "solving", "write": "writing",
               "policy_costs": "policy costs"}
     result = solve_workbook(workbook, out, progress=lambda p, s: err.print(f"  {labels[p]:<12} {s:8.2f} s"),
                             with_policy_costs=policy_costs)
     for w in result.study.tables.warnings:
-        err.print(f"[yellow]warning:[/] {w}")
+        err.print(f"[yellow]warning:[/] {escape(str(w))}")
     s = result.summary
     if result.solution.has_plan:
         err.print(f"status {s['status']}, objective {s['objective_musd']:,.2f} USD million")
@@ -100,10 +101,10 @@ def solve(workbook: Path | None, out: Path, policy_costs: bool) -> None:
         if result.diagnosis is not None and not result.diagnosis.empty:
             err.print("rows that had to give way (see infeasibility.md):")
             for msg in result.diagnosis["message"].head(20):
-                err.print(f"  - {msg}")
+                err.print(f"  - {escape(msg)}")
             if len(result.diagnosis) > 20:
                 err.print(f"  ... and {len(result.diagnosis) - 20} more")
-    err.print(f"wrote {result.folder}")
+    err.print(f"wrote {escape(str(result.folder))}")
     sys.exit(result.exit_code)
 
 
@@ -117,7 +118,7 @@ def validate_cmd(workbook: Path) -> None:
 
     study = load_study(workbook)
     for w in study.tables.warnings:
-        err.print(f"[yellow]warning:[/] {w}")
+        err.print(f"[yellow]warning:[/] {escape(str(w))}")
     click.echo(f"ok: {workbook}")
     for line in summary_lines(study):
         click.echo(line)
@@ -132,7 +133,7 @@ def template(path: Path, force: bool) -> None:
     from .write.template import write_template
 
     if path.exists() and not force:
-        err.print(f"[red]error:[/] {path} exists; choose another name or pass --force")
+        err.print(f"[red]error:[/] {escape(str(path))} exists; choose another name or pass --force")
         sys.exit(1)
     write_template(path)
     click.echo(f"wrote {path}")

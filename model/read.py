@@ -33,7 +33,7 @@ class Tables:
     settings_rows: dict[str, int] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)  # cell-level problems found while reading
-    structural: bool = False  # a sheet or column is missing: cross-sheet checks cannot run
+    broken: set[str] = field(default_factory=set)  # sheets missing, or missing a column
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.frames[sheet]
@@ -80,7 +80,7 @@ def to_whole(v) -> int:
     if isinstance(v, (_dt.datetime, _dt.date)):
         return v.year
     x = to_number(v)
-    if x != int(x):
+    if x != int(x) or abs(x) >= 1e9:  # beyond any count of years (and any integer column)
         raise _Bad
     return int(x)
 
@@ -195,10 +195,11 @@ def _read_sheet(sheet: Sheet, ws, book: str, issues: list[Issue], warnings: list
     for i, h in enumerate(header):
         if h:
             where.setdefault(h, i)
+    spare = [h for h in header if h and h not in sheet.names and h not in DOC_COLUMNS]
     for col in sheet.columns:
         if col.name not in where:
             issues.append(Issue(sheet.name, 1, col.name, "", "this column in the header row" +
-                                _hint(col.name, [h for h in header if h]), book))
+                                _hint(col.name, spare), book))
     for h in header:
         if h and h not in sheet.names and h not in DOC_COLUMNS:
             warnings.append(Issue(sheet.name, 1, h, h, "a known column; this one is ignored", book))
@@ -328,5 +329,7 @@ def read_tables(path: str | Path) -> Tables:
                 frames[sheet.name] = _frame(sheet, [])
     finally:
         wb.close()
-    structural = any(i.row <= 1 for i in issues)
-    return Tables(book, settings, frames, at, warnings, issues, structural)
+    broken = {i.sheet for i in issues if i.row <= 1 or (i.sheet == "settings" and i.column == "key")}
+    if any(i.sheet == "settings" for i in issues):
+        broken.add("settings")  # cross-sheet checks need a readable horizon
+    return Tables(book, settings, frames, at, warnings, issues, broken)

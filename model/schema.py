@@ -43,6 +43,12 @@ class Column:
     wildcard: bool = False  # '*' allowed (means "every")
     blank: str = ""  # what a blank means when default is None
 
+    def __post_init__(self):
+        if self.kind == "whole" and self.unit == "year" and self.minimum is None:
+            # a year far outside any plan is a typo (and would not fit an integer column)
+            object.__setattr__(self, "minimum", YEAR_MIN)
+            object.__setattr__(self, "maximum", YEAR_MAX)
+
     def expected(self) -> str:
         """Words for 'expected …' in an input error."""
         if self.kind == "number":
@@ -54,6 +60,8 @@ class Column:
                 return f"a number >= {self.minimum:g}"
             return "a number"
         if self.kind == "whole":
+            if self.unit == "year" and self.minimum is not None:
+                return f"a year from {self.minimum:g} to {self.maximum:g}"
             if self.minimum is not None and self.maximum is not None:
                 return f"a whole number in [{self.minimum:g}, {self.maximum:g}]"
             if self.minimum is not None:
@@ -127,7 +135,7 @@ SHEETS: tuple[Sheet, ...] = (
             _c("source", "text", "short id other sheets name in their source column", required=True),
             _c("title", "text", "title of the document"),
             _c("publisher", "text", "publisher or author"),
-            _c("year", "whole", "year of publication"),
+            _c("year", "whole", "year of publication", unit="year"),
             _c("url", "text", "where to find it"),
         ),
         "references the study's numbers come from",

@@ -25,7 +25,7 @@ def unique_keys(t: Tables) -> list[Issue]:
     out = []
     for sheet in SHEETS:
         df = t[sheet.name]
-        if not sheet.key or df.empty:
+        if not sheet.key or df.empty or sheet.name in t.broken:
             continue
         keyed = df.dropna(subset=list(sheet.key))
         dup = keyed.duplicated(list(sheet.key), keep="first")
@@ -47,7 +47,7 @@ def references(t: Tables) -> list[Issue]:
     for sheet in SHEETS:
         df = t[sheet.name]
         for col in sheet.columns:
-            if not col.ref or df.empty:
+            if not col.ref or df.empty or {sheet.name, col.ref} & t.broken:
                 continue
             target = SHEET[col.ref]
             known = set(t[col.ref][target.id_column].dropna())
@@ -62,11 +62,12 @@ def references(t: Tables) -> list[Issue]:
 def technology_outputs(t: Tables) -> list[Issue]:
     """Each technology has at least one output (a positive tech_io coefficient)."""
     io = t["tech_io"]
-    producing = set(io.loc[io["coefficient"] > 0, "technology"])
+    # a coefficient that could not be read is reported where it is, not again here
+    fine = set(io.loc[(io["coefficient"] > 0) | io["coefficient"].isna(), "technology"])
     tech = t["technologies"]
     return [_issue(t, "technologies", r[ROW], "technology", r["technology"],
                    "a technology with at least one output (positive coefficient in tech_io)")
-            for _, r in tech[~tech["technology"].isin(producing)].iterrows()]
+            for _, r in tech[~tech["technology"].isin(fine)].iterrows()]
 
 
 def project_rules(t: Tables) -> list[Issue]:
@@ -90,11 +91,11 @@ def year_windows(t: Tables) -> list[Issue]:
                          f"last_year >= first_year ({s['first_year']})", t.path))
     for sheet in ("supply", "policies"):
         df = t[sheet]
-        fy = df["first_year"].fillna(s.get("first_year", -10**9))
-        ly = df["last_year"].fillna(s.get("last_year", 10**9))
-        for _, r in df[fy > ly].iterrows():
-            out.append(_issue(t, sheet, r[ROW], "last_year", r["last_year"] if pd.notna(r["last_year"])
-                              else s.get("last_year"), "last_year >= first_year"))
+        # only years the row gives itself: a window ending before the horizon is merely unused
+        bad = df["first_year"].notna() & df["last_year"].notna() & (df["first_year"] > df["last_year"])
+        for _, r in df[bad.astype(bool)].iterrows():
+            out.append(_issue(t, sheet, r[ROW], "last_year", r["last_year"],
+                              f"last_year >= first_year ({r['first_year']})"))
     return out
 
 
@@ -133,19 +134,28 @@ def source_ids(t: Tables) -> list[Issue]:
     return out
 
 
-CHECKS = (unique_keys, references, technology_outputs, project_rules, year_windows,
-          budget_rows_agree, policy_rules)
+# each check with the sheets it reads; a check is skipped when one of them is broken
+# (missing, or missing a column), so every other problem is still reported in the same run
+CHECKS = (
+    (unique_keys, ()),  # skips broken sheets itself
+    (references, ()),  # likewise
+    (technology_outputs, ("technologies", "tech_io")),
+    (project_rules, ("projects",)),
+    (year_windows, ("settings", "supply", "policies")),
+    (budget_rows_agree, ("budgets",)),
+    (policy_rules, ("policies",)),
+)
 
 
 def validate(t: Tables) -> None:
     """Raise InputError with every problem: cell problems found while reading and all checks.
 
-    A missing sheet, column or required setting stops the cross-sheet checks (they would
-    only repeat it); everything else is reported together.
+    A check that reads a missing sheet or column is skipped (it would only repeat that
+    problem); everything else is reported together.
     """
     issues = list(t.issues)
-    if not t.structural:
-        issues += [i for check in CHECKS for i in check(t)]
+    issues += [i for check, sheets in CHECKS if not set(sheets) & t.broken for i in check(t)]
+    if "sources" not in t.broken:
         t.warnings = sorted(set(t.warnings) | set(source_ids(t)))
     if issues:
         raise InputError(issues, t.warnings)
