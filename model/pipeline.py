@@ -97,7 +97,10 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
     m = build_model(study)
     solver = Highs()
     if not study.impossible and any(len(v) for v in m._families.values()):
-        solver.set_instance(m)  # handing the model to HiGHS is part of building it
+        try:
+            solver.set_instance(m)  # handing the model to HiGHS is part of building it
+        except Exception:  # noqa: BLE001 - solve_model reports the solver's refusal as status "error"
+            solver = Highs()
     phase("build", t0)
 
     t0 = time.perf_counter()

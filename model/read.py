@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Issue, WorkbookUnreadable
-from .schema import DOC_COLUMNS, SETTING, SETTINGS, SHEETS, WILDCARD, Column, Sheet
+from .schema import DOC_COLUMNS, MAGNITUDE, SETTING, SETTINGS, SHEET as SHEET_BY_NAME, SHEETS, WILDCARD, Column, Sheet
 
 ROW = "_row"  # Excel row number of each table row
 
@@ -104,7 +104,7 @@ def to_yesno(v) -> bool:
 
 
 def to_text(v) -> str:
-    if isinstance(v, float) and v == int(v):
+    if isinstance(v, float) and math.isfinite(v) and v == int(v):
         return str(int(v))
     if isinstance(v, (_dt.datetime, _dt.date)):
         return v.isoformat()
@@ -126,7 +126,7 @@ def coerce(kind: str, v, choices=()):
 
 
 def _shown(v) -> str:
-    if isinstance(v, float) and v == int(v):
+    if isinstance(v, float) and math.isfinite(v) and v == int(v):
         return str(int(v))
     return str(v).strip() if isinstance(v, str) else str(v)
 
@@ -232,6 +232,9 @@ def _read_sheet(sheet: Sheet, ws, book: str, issues: list[Issue], warnings: list
                 continue
             if col.kind in ("number", "whole") and not check_range(col, x):
                 issues.append(Issue(sheet.name, n, col.name, _shown(v), col.expected(), book))
+            elif col.kind == "number" and abs(x) > MAGNITUDE:
+                issues.append(Issue(sheet.name, n, col.name, _shown(v), f"{col.expected()} of at most "
+                                    f"{MAGNITUDE:.0e} in size", book))
             rec[col.name] = x
         records.append(rec)
     return _frame(sheet, records)
@@ -286,8 +289,9 @@ def _read_settings(ws, book: str, issues: list[Issue], warnings: list[Issue]):
         except _Bad:
             issues.append(Issue("settings", n, "value", _shown(v), f"{s.key}: {s.expected()}", book))
             continue
-        if not check_range(s, x):
-            issues.append(Issue("settings", n, "value", _shown(v), f"{s.key}: {s.expected()}", book))
+        if not check_range(s, x) or (s.kind == "number" and abs(x) > MAGNITUDE):
+            issues.append(Issue("settings", n, "value", _shown(v), f"{s.key}: {s.expected()}"
+                                + (f" of at most {MAGNITUDE:.0e} in size" if s.kind == "number" else ""), book))
             continue
         values[key] = x
     for s in SETTINGS:
@@ -329,7 +333,19 @@ def read_tables(path: str | Path) -> Tables:
                 frames[sheet.name] = _frame(sheet, [])
     finally:
         wb.close()
-    broken = {i.sheet for i in issues if i.row <= 1 or (i.sheet == "settings" and i.column == "key")}
-    if any(i.sheet == "settings" for i in issues):
-        broken.add("settings")  # cross-sheet checks need a readable horizon
-    return Tables(book, settings, frames, at, warnings, issues, broken)
+    return Tables(book, settings, frames, at, warnings, issues, _broken(issues))
+
+
+def _broken(issues: list[Issue]) -> set[str]:
+    """Sheets that cross-sheet checks cannot trust: missing, or missing a column they rely on
+    (required, key, id or reference columns). A missing optional column reads as blanks."""
+    broken = set()
+    for i in issues:
+        if i.row == 0 or (i.sheet == "settings" and i.row == 1):
+            broken.add(i.sheet)
+        elif i.row == 1 and i.sheet in SHEET_BY_NAME:
+            sheet = SHEET_BY_NAME[i.sheet]
+            col = next((c for c in sheet.columns if c.name == i.column), None)
+            if col is None or col.required or col.ref or col.name in sheet.key or col.name == sheet.id_column:
+                broken.add(i.sheet)
+    return broken

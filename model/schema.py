@@ -15,6 +15,7 @@ POLICY_KINDS = ("min_domestic_share", "max_supplier_share")
 BASES = ("output", "capacity")
 WILDCARD = "*"
 YEAR_MIN, YEAR_MAX = 1900, 2200  # planning years outside this range are typos
+MAGNITUDE = 1e9  # no number in a study is larger; bigger ones are typos and break the solver's scaling
 
 # Columns any sheet may carry as documentation (never an unknown-column warning).
 DOC_COLUMNS = ("source", "note")

@@ -53,10 +53,13 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
                         duals={f: {} for f in ROW_FAMILIES},
                         size={"variables": 0, "rows": 0, "nonzeros": 0}, solver="none needed"), solver
     solver = solver or Highs()
-    res = solver.solve(
-        m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
-        time_limit=s.time_limit,
-    )
+    try:
+        res = solver.solve(
+            m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
+            time_limit=s.time_limit,
+        )
+    except Exception as exc:  # HiGHS refused the model (e.g. numbers it treats as infinite)
+        return Solution("error", message=f"the solver could not handle this model ({type(exc).__name__}: {exc})"), solver
     h = solver._solver_model  # highspy.Highs
     size = {"variables": h.getNumCol(), "rows": h.getNumRow(), "nonzeros": h.getNumNz()}
     status = _STATUS.get(res.termination_condition, str(res.termination_condition.name))

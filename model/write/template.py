@@ -96,7 +96,8 @@ def write_template(path: str | Path) -> Path:
         doc = [] if sheet.name in ("sources", "scenarios") else list(DOC_COLUMNS)
         names = sheet.names + doc
         helps = {c.name: _help(c) for c in sheet.columns}
-        helps.update({"source": "documentation: id of a row in sheet sources", "note": "documentation: free text"})
+        for d, text in (("source", "documentation: id of a row in sheet sources"), ("note", "documentation: free text")):
+            helps.setdefault(d, text)
         _header(ws, names, helps)
         for r in EXAMPLE_ROWS.get(sheet.name, []):
             ws.append([r.get(n) for n in names])
