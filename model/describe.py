@@ -17,7 +17,7 @@ def summary_lines(s: Study) -> list[str]:
         f"years      {s.T0}-{s.T1} ({len(s.years)} years), discount rate {s.discount_rate:g}, "
         f"base year {s.base_year}, salvage {'yes' if s.salvage else 'no'}",
         f"regions    {len(t['regions'])}: " + ", ".join(t["regions"]["region"]),
-        f"materials  " + ", ".join(t["materials"]["material"]),
+        "materials  " + ", ".join(t["materials"]["material"]),
         f"commodities {len(t['commodities'])}: " + ", ".join(t["commodities"]["commodity"]),
     ]
     projects = pd.DataFrame([vars(p) for p in s.projects.values()]) if s.projects else pd.DataFrame()

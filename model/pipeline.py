@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from .data import Study, build_study
@@ -38,7 +39,7 @@ class RunResult:
     summary: dict
     study: Study
     solution: Solution
-    diagnosis: "pd.DataFrame | None" = None
+    diagnosis: pd.DataFrame | None = None
 
     @property
     def exit_code(self) -> int:

@@ -7,7 +7,7 @@ declaration; no other module spells a column's type or default. See
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 STAGES = ("extraction", "processing", "manufacturing", "recycling")
 COMMODITY_STAGES = ("extraction", "processing", "manufacturing")
