@@ -22,7 +22,7 @@ from .diagnose import diagnose, markdown
 from .lp import build_model
 from .read import read_tables
 from .results import cost_by_component, plan_tables, policy_costs
-from .solve import Solution, objective_without, solve_model
+from .solve import Solution, has_variables, objective_without, solve_model
 from .validate import validate
 from .write.csv import write_csv
 from .write.folder import staged_folder
@@ -75,7 +75,7 @@ def policy_cost_musd(m, study: Study, sol: Solution, solver) -> dict[str, float 
         if k not in rows_of:
             out[k] = 0.0  # no row in any year (no consumption, or outside the horizon)
             continue
-        status, obj = objective_without(m, solver, rows_of[k])
+        _, obj = objective_without(m, solver, rows_of[k])
         out[k] = None if obj is None else sol.objective - obj
     return out
 
@@ -97,7 +97,7 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
     t0 = time.perf_counter()
     m = build_model(study)
     solver = Highs()
-    if not study.impossible and any(len(v) for v in m._families.values()):
+    if not study.impossible and has_variables(m):
         try:
             solver.set_instance(m)  # handing the model to HiGHS is part of building it
         except Exception:  # noqa: BLE001 - solve_model reports the solver's refusal as status "error"
@@ -143,7 +143,7 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         if sol.has_plan:
             tables = plan_tables(study, sol)
             if costs_by_policy is not None:
-                tables["policy_costs"] = policy_costs(study, sol, costs_by_policy)
+                tables["policy_costs"] = policy_costs(tables["policies"], costs_by_policy)
             summary["cost_by_component_musd"] = cost_by_component(tables)
             (tmp / "csv").mkdir()
             for name, df in tables.items():

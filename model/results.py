@@ -174,11 +174,10 @@ def unmet(s: Study, sol: Solution) -> pd.DataFrame:
     return _frame("unmet", recs, ["region", "commodity", "year", "demand_t", "unmet_t"])
 
 
-def policy_costs(s: Study, sol: Solution, cost: dict[str, float | None]) -> pd.DataFrame:
+def policy_costs(pol: pd.DataFrame, cost: dict[str, float | None]) -> pd.DataFrame:
     """Total discounted cost each policy adds (objective with it minus without it), beside its
     shadow price per year (and supplier). `cost` maps policy id -> USD million (None: the
-    re-solve without it did not reach optimality)."""
-    pol = policies(s, sol)
+    re-solve without it did not reach optimality); `pol` is the policies table."""
     df = pol[["policy", "kind", "region", "material", "stage", "supplier", "year", "share",
               "shadow_price_usd_per_t", "binding"]].copy()
     df.insert(len(df.columns), "policy_total_cost_musd", df["policy"].map(cost).astype(float))

@@ -42,12 +42,16 @@ class Solution:
         return bool(self.values)
 
 
+def has_variables(m: pyo.ConcreteModel) -> bool:
+    return any(len(v) for v in m._families.values())
+
+
 def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> tuple[Solution, Highs]:
     """Solve (or re-solve a persistent) model. Never raises on a non-optimal result."""
     if s.impossible:
         rows = "; ".join(_impossible_text(r) for r in s.impossible[:5])
         return Solution("infeasible", message=f"rows that no variable can satisfy: {rows}"), solver
-    if not any(len(v) for v in m._families.values()):
+    if not has_variables(m):
         # nothing to decide: the plan is empty and the objective is its constant terms
         return Solution("optimal", objective=pyo.value(m.cost), values={f: {} for f in m._families},
                         duals={f: {} for f in ROW_FAMILIES},
