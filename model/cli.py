@@ -74,23 +74,47 @@ def main() -> None:
 
 @main.command()
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scenario", "scenarios", multiple=True, metavar="NAME",
+              help="scenario to solve (repeatable; default base)")
+@click.option("--all", "all_scenarios", is_flag=True, help="solve base and every scenario of the workbook")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="scenarios solved in parallel worker processes")
 @click.option("--out", "out", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="folder that receives OUT/<workbook stem>/<scenario>/")
 @click.option("--policy-costs", "policy_costs", is_flag=True,
               help="re-solve without each policy and report the cost it adds (policy_costs.csv)")
 @guarded
-def solve(workbook: Path | None, out: Path, policy_costs: bool) -> None:
-    """Validate, build, solve and write the plan of WORKBOOK (default: the shipped study)."""
-    from .pipeline import solve_workbook
+def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool, jobs: int, out: Path,
+          policy_costs: bool) -> None:
+    """Validate, build, solve and write the plan of WORKBOOK (default: the shipped study).
+
+    With several scenarios (--scenario repeated, or --all) it also writes
+    OUT/<stem>/overview.csv and overview.xlsx, one row per scenario.
+    """
+    from .pipeline import read_workbook, scenario_tables
+    from .scenarios import BASE, names
 
     workbook = workbook or default_workbook()
-    err.print(f"reeplan: solving {escape(str(workbook))}")
+    tables = read_workbook(workbook)
+    for w in tables.warnings:
+        err.print(f"[yellow]warning:[/] {escape(str(w))}")
+    chosen = [BASE] + names(tables) if all_scenarios else list(dict.fromkeys(scenarios)) or [BASE]
+    for name in chosen:
+        scenario_tables(tables, name) if name != BASE else None  # unknown names: input error, exit 2
+    if len(chosen) == 1 and not all_scenarios:
+        sys.exit(_solve_one(workbook, tables, chosen[0], out, policy_costs))
+    sys.exit(_solve_batch(workbook, tables, chosen, out, jobs, policy_costs))
+
+
+def _solve_one(workbook: Path, tables, scenario: str, out: Path, policy_costs: bool) -> int:
+    from .pipeline import solve_workbook
+
+    err.print(f"reeplan: solving {escape(str(workbook))}" + (f", scenario {escape(scenario)}"
+                                                              if scenario != "base" else ""))
     labels = {"read": "reading", "build": "building", "solve": "solving", "write": "writing",
               "policy_costs": "policy costs"}
-    result = solve_workbook(workbook, out, progress=lambda p, s: err.print(f"  {labels[p]:<12} {s:8.2f} s"),
-                            with_policy_costs=policy_costs)
-    for w in result.study.tables.warnings:
-        err.print(f"[yellow]warning:[/] {escape(str(w))}")
+    result = solve_workbook(workbook, out, scenario=scenario, tables=tables, with_policy_costs=policy_costs,
+                            progress=lambda p, s: err.print(f"  {labels[p]:<12} {s:8.2f} s"))
     s = result.summary
     if result.solution.has_plan:
         err.print(f"status {s['status']}, objective {s['objective_musd']:,.2f} USD million")
@@ -105,7 +129,61 @@ def solve(workbook: Path | None, out: Path, policy_costs: bool) -> None:
             if len(result.diagnosis) > 20:
                 err.print(f"  ... and {len(result.diagnosis) - 20} more")
     err.print(f"wrote {escape(str(result.folder))}")
-    sys.exit(result.exit_code)
+    return result.exit_code
+
+
+def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int, policy_costs: bool) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .batch import batch_exit_code, run_batch
+    from .overview import overview_table, scenario_row, write_overview
+
+    err.print(f"reeplan: solving {len(chosen)} scenarios of {escape(str(workbook))} with {jobs} "
+              f"job{'s' if jobs > 1 else ''}")
+    with Progress(TextColumn("  scenarios"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("scenarios", total=len(chosen))
+
+        def done(o) -> None:
+            mark = "[green]ok[/]" if o.exit_code == 0 else "[red]failed[/]"
+            obj = f", objective {o.objective:,.2f} USD million" if o.objective is not None else ""
+            msg = f" ({escape(o.message)})" if o.exit_code and o.message else ""
+            bar.console.print(f"  {mark} {escape(o.scenario)}: {o.status}{obj}{msg} ({o.seconds:.1f} s)")
+            bar.advance(task)
+
+        outcomes = run_batch(workbook, tables, chosen, out, jobs=jobs, with_policy_costs=policy_costs, done=done)
+    rows = [scenario_row(o.scenario, o.folder, o.status, o.message) for o in outcomes]
+    files = write_overview(out / workbook.stem, overview_table(rows))
+    failed = [o.scenario for o in outcomes if o.exit_code]
+    err.print(f"wrote {len(outcomes)} scenario folders and {escape(str(files[0]))} (+ .xlsx)")
+    if failed:
+        err.print(f"[red]{len(failed)} of {len(outcomes)} scenarios did not solve:[/] {escape(', '.join(failed))}")
+    return batch_exit_code(outcomes)
+
+
+@main.command(name="diff")
+@click.argument("dir_a", type=click.Path(path_type=Path))
+@click.argument("dir_b", type=click.Path(path_type=Path))
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="also write the report to this workbook")
+@click.option("--rtol", default=1e-5, show_default=True, type=click.FloatRange(min=0), help="relative tolerance")
+@click.option("--atol", default=1e-6, show_default=True, type=click.FloatRange(min=0), help="absolute tolerance")
+@guarded
+def diff_cmd(dir_a: Path, dir_b: Path, xlsx: Path | None, rtol: float, atol: float) -> None:
+    """What changed between two solved scenario folders: costs, builds, policy shares and
+    shadow prices, commodity prices, unmet demand. Exit 0: no differences; 1: differences
+    (like diff); 2: a folder is not a result folder."""
+    from .diff import NotAResultFolder, diff_folders, text, write_xlsx
+
+    try:
+        d = diff_folders(dir_a, dir_b, rtol=rtol, atol=atol)
+    except NotAResultFolder as e:
+        err.print(f"[red]error:[/] {escape(str(e))}")
+        sys.exit(2)
+    click.echo(text(d), nl=False)
+    if xlsx is not None:
+        write_xlsx(d, xlsx)
+        err.print(f"wrote {escape(str(xlsx))}")
+    sys.exit(1 if d.differs else 0)
 
 
 @main.command(name="validate")

@@ -20,7 +20,9 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from .data import Study, build_study
 from .diagnose import diagnose, markdown
 from .lp import build_model
-from .read import read_tables
+from .errors import InputError, Issue
+from .read import Tables, read_tables
+from .scenarios import BASE, apply as apply_scenario, names as scenario_names
 from .results import cost_by_component, plan_tables, policy_costs
 from .solve import Solution, has_variables, objective_without, solve_model
 from .validate import validate
@@ -48,10 +50,26 @@ class RunResult:
         return EXIT.get(self.status, 1)
 
 
-def load_study(workbook: str | Path) -> Study:
-    """Read, validate and index a workbook (raises InputError listing every problem)."""
+def read_workbook(workbook: str | Path) -> Tables:
+    """Read and validate a workbook, its scenarios included (raises InputError listing every problem)."""
     tables = read_tables(workbook)
     validate(tables)
+    return tables
+
+
+def scenario_tables(tables: Tables, scenario: str = BASE) -> tuple[Tables, list[dict]]:
+    """The tables of one scenario of a validated workbook, and the edits applied."""
+    if scenario != BASE and scenario not in scenario_names(tables):
+        known = ", ".join([BASE] + scenario_names(tables))
+        raise InputError([Issue("scenarios", 0, "scenario", scenario, f"a scenario of the workbook: {known}",
+                                tables.path)])
+    applied = apply_scenario(tables, scenario)
+    return applied.tables, applied.edits
+
+
+def load_study(workbook: str | Path, scenario: str = BASE) -> Study:
+    """Read, validate and index one scenario of a workbook (raises InputError listing every problem)."""
+    tables, _ = scenario_tables(read_workbook(workbook), scenario)
     return build_study(tables)
 
 
@@ -71,7 +89,7 @@ def policy_cost_musd(m, study: Study, sol: Solution, solver) -> dict[str, float 
     for key in study.policies:
         rows_of.setdefault(key[0], []).append(m.policy[key])
     out: dict[str, float | None] = {}
-    for k in study.tables["policies"]["policy"]:
+    for k in dict.fromkeys(study.tables["policies"]["policy"]):  # a scenario may split a policy by year
         if k not in rows_of:
             out[k] = 0.0  # no row in any year (no consumption, or outside the horizon)
             continue
@@ -80,9 +98,11 @@ def policy_cost_musd(m, study: Study, sol: Solution, solver) -> dict[str, float 
     return out
 
 
-def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: str = "base",
+def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: str = BASE,
                    progress: Callable[[str, float], None] | None = None,
-                   with_policy_costs: bool = False) -> RunResult:
+                   with_policy_costs: bool = False, tables: Tables | None = None) -> RunResult:
+    """Solve one scenario of a workbook into OUT/<stem>/<scenario>/. `tables` (already read and
+    validated) saves reading the workbook again when a batch runs several scenarios."""
     progress = progress or (lambda phase, seconds: None)
     seconds: dict[str, float] = {}
 
@@ -91,7 +111,8 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         progress(name, seconds[name])
 
     t0 = time.perf_counter()
-    study = load_study(workbook)
+    tables, edits = scenario_tables(tables if tables is not None else read_workbook(workbook), scenario)
+    study = build_study(tables)
     phase("read", t0)
 
     t0 = time.perf_counter()
@@ -128,7 +149,7 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         "size": sol.size,
         "solver": sol.solver,
         "versions": versions(),
-        "edits": [],
+        "edits": edits,
     }
     diagnosis = None
     if sol.status in ("infeasible", "infeasible_or_unbounded"):
@@ -149,6 +170,9 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
             for name, df in tables.items():
                 write_csv(df, tmp / "csv" / f"{name}.csv")
             write_xlsx(tmp / "plan.xlsx", summary, tables)
+            from .write.charts import write_charts  # matplotlib loads only when a plan is drawn
+            from .write.report import write_report
+            write_report(tmp, tables, summary, write_charts(tmp, tables, summary))
         phase("write", t0)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     return RunResult(sol.status, folder, summary, study, sol, diagnosis)

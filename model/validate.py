@@ -6,8 +6,11 @@ reading (`read.py`); this module checks keys, references and rules that span row
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
+from . import scenarios
 from .errors import InputError, Issue
 from .read import ROW, Tables
 from .schema import SHEET, SHEETS, WILDCARD
@@ -27,7 +30,8 @@ def unique_keys(t: Tables) -> list[Issue]:
         df = t[sheet.name]
         if not sheet.key or df.empty or sheet.name in t.broken:
             continue
-        keyed = df.dropna(subset=list(sheet.key))
+        # rows a scenario split by year share their Excel row and are one row of the workbook
+        keyed = df.dropna(subset=list(sheet.key)).drop_duplicates(list(sheet.key) + [ROW])
         dup = keyed.duplicated(list(sheet.key), keep="first")
         first = keyed.drop_duplicates(list(sheet.key)).set_index(list(sheet.key))[ROW]
         for _, r in keyed[dup].iterrows():
@@ -155,14 +159,41 @@ CHECKS = (
 )
 
 
+def check_tables(t: Tables) -> list[Issue]:
+    """Every cross-sheet check whose sheets are readable."""
+    return [i for check, sheets in CHECKS if not set(sheets) & t.broken for i in check(t)]
+
+
+def scenario_rules(t: Tables, found: list[Issue]) -> list[Issue]:
+    """Each scenario applies cleanly, and the data it leaves passes every check.
+
+    Problems of an edit name its scenario row; a check failing only after a scenario's edits
+    names the data row and the scenario. `found` holds the base case's problems (not repeated).
+    """
+    out = scenarios.name_issues(t)
+    if "scenarios" in t.broken:
+        return out
+    seen = set(found)
+    for name in scenarios.names(t):
+        if name.lower() == scenarios.BASE:
+            continue
+        applied = scenarios.apply(t, name)
+        out += applied.issues
+        if applied.edits:
+            out += [replace(i, expected=f"{i.expected} (after the edits of scenario {name})")
+                    for i in check_tables(applied.tables) if i not in seen]
+    return out
+
+
 def validate(t: Tables) -> None:
-    """Raise InputError with every problem: cell problems found while reading and all checks.
+    """Raise InputError with every problem: cell problems found while reading, all checks,
+    and every scenario's edits.
 
     A check that reads a missing sheet or column is skipped (it would only repeat that
     problem); everything else is reported together.
     """
-    issues = list(t.issues)
-    issues += [i for check, sheets in CHECKS if not set(sheets) & t.broken for i in check(t)]
+    issues = list(t.issues) + check_tables(t)
+    issues += scenario_rules(t, issues)
     if "sources" not in t.broken:
         t.warnings = sorted(set(t.warnings) | set(source_ids(t)))
     if issues:

@@ -1,0 +1,209 @@
+"""`reeplan diff A B`: what changed between two solved result folders, for a reviewer.
+
+Compared: status, objective and cost by component (summary.json, full precision); builds
+(project, start year, capacity); policy achieved shares and shadow prices; commodity
+prices; unmet demand (csv/). Two numbers are equal when
+
+    |a - b| <= atol + rtol * max(|a|, |b|)
+
+so solver noise and the CSV's six significant digits are not changes. A row present on one
+side only is added/removed unless all its numbers are zero. The inputs (workbook, hash,
+scenario edits) are shown beside the results as context; they do not count as a change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .costs import COMPONENTS
+from .write.csv import format_number
+
+RTOL, ATOL = 1e-5, 1e-6
+
+# table -> keys, compared values, title
+TABLES = {
+    "builds": (["project", "start_year"], ["capacity_tpa"], "builds (capacity started, t/yr)"),
+    "policies": (["policy", "supplier", "year"], ["achieved_share", "shadow_price_usd_per_t"],
+                 "policies (achieved share, shadow price USD/t)"),
+    "prices": (["region", "commodity", "year"], ["price_usd_per_t"], "commodity prices (USD/t)"),
+    "unmet": (["region", "commodity", "year"], ["unmet_t"], "unmet demand (t)"),
+}
+
+
+class NotAResultFolder(Exception):
+    pass
+
+
+@dataclass
+class Section:
+    name: str
+    title: str
+    table: pd.DataFrame  # changed rows only: keys, change, <value>_a, <value>_b, ...
+
+    def counts(self) -> dict[str, int]:
+        return self.table["change"].value_counts().to_dict() if len(self.table) else {}
+
+
+@dataclass
+class Diff:
+    a: Path
+    b: Path
+    summary: pd.DataFrame  # item, a, b, delta (changed items only)
+    inputs: pd.DataFrame  # item, a, b (differing inputs, context only)
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def differs(self) -> bool:
+        return bool(len(self.summary)) or any(len(s.table) for s in self.sections)
+
+
+def close(a, b, rtol: float = RTOL, atol: float = ATOL):
+    """Elementwise equality within tolerance; two blanks are equal, a blank and a number are not."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    both_nan = np.isnan(a) & np.isnan(b)
+    with np.errstate(invalid="ignore"):
+        near = np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))
+    return both_nan | np.nan_to_num(near, nan=0).astype(bool)
+
+
+def _summary(folder: Path) -> dict:
+    p = folder / "summary.json"
+    if not folder.is_dir():
+        raise NotAResultFolder(f"{folder}: no such folder")
+    if not p.is_file():
+        raise NotAResultFolder(f"{folder}: not a reeplan result folder (no summary.json); give a scenario folder "
+                               "such as outputs/<workbook>/<scenario>")
+    try:
+        return json.loads(p.read_text())
+    except (OSError, ValueError) as e:
+        raise NotAResultFolder(f"{p}: cannot be read ({e})") from None
+
+
+def _table(folder: Path, name: str, keys: list[str], values: list[str]) -> pd.DataFrame:
+    p = folder / "csv" / f"{name}.csv"
+    if not p.is_file():
+        return pd.DataFrame(columns=keys + values)
+    df = pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={k: str for k in keys})
+    missing = [c for c in keys + values if c not in df.columns]
+    if missing:
+        raise NotAResultFolder(f"{p}: missing columns {', '.join(missing)}")
+    df = df[keys + values].copy()
+    df[keys] = df[keys].fillna("")
+    return df
+
+
+def compare_table(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], values: list[str],
+                  rtol: float = RTOL, atol: float = ATOL) -> pd.DataFrame:
+    """Rows added, removed or changed between two keyed tables (values compared with tolerance)."""
+    m = a.merge(b, on=keys, how="outer", suffixes=("_a", "_b"), indicator=True)
+    same = np.ones(len(m), dtype=bool)
+    zero_a = np.ones(len(m), dtype=bool)
+    zero_b = np.ones(len(m), dtype=bool)
+    for v in values:
+        va, vb = m[f"{v}_a"].astype(float), m[f"{v}_b"].astype(float)
+        same &= close(va, vb, rtol, atol)
+        zero_a &= close(va.fillna(0.0), 0.0, rtol, atol)
+        zero_b &= close(vb.fillna(0.0), 0.0, rtol, atol)
+    change = np.select([m["_merge"] == "right_only", m["_merge"] == "left_only"], ["added", "removed"], "changed")
+    keep = np.where(change == "added", ~zero_b, np.where(change == "removed", ~zero_a, ~same))
+    out = m.assign(change=change)[keep]
+    for v in values:
+        out[f"{v}_delta"] = out[f"{v}_b"].astype(float).fillna(0.0) - out[f"{v}_a"].astype(float).fillna(0.0)
+    cols = keys + ["change"] + [f"{v}{s}" for v in values for s in ("_a", "_b", "_delta")]
+    out = out[cols]
+    for k in keys:  # keys are read as text so both sides merge; years go back to numbers
+        if len(out) and out[k].str.fullmatch(r"-?\d+").all():
+            out[k] = out[k].astype(int)
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _summary_rows(sa: dict, sb: dict, rtol: float, atol: float) -> pd.DataFrame:
+    rows = []
+    if sa.get("status") != sb.get("status"):
+        rows.append({"item": "status", "a": sa.get("status"), "b": sb.get("status"), "delta": None})
+    items = [("objective_musd", sa.get("objective_musd"), sb.get("objective_musd"))]
+    ca, cb = sa.get("cost_by_component_musd") or {}, sb.get("cost_by_component_musd") or {}
+    items += [(f"{c}_musd", ca.get(c), cb.get(c)) for c in COMPONENTS]
+    for item, x, y in items:
+        x = np.nan if x is None else float(x)
+        y = np.nan if y is None else float(y)
+        if not close(x, y, rtol, atol):
+            rows.append({"item": item, "a": x, "b": y, "delta": y - x if not np.isnan(x + y) else None})
+    return pd.DataFrame(rows, columns=["item", "a", "b", "delta"])
+
+
+def _edits_text(s: dict) -> str:
+    edits = s.get("edits") or []
+    return "; ".join(f"{e['sheet']} [{e['where']}] {e['column']} {e['op']} {e.get('value') or ''}".strip()
+                     for e in edits) or "(none)"
+
+
+def _inputs(sa: dict, sb: dict) -> pd.DataFrame:
+    rows = []
+    for item, x, y in (("workbook", sa.get("workbook"), sb.get("workbook")),
+                       ("input_sha256", sa.get("input_sha256"), sb.get("input_sha256")),
+                       ("scenario", sa.get("scenario"), sb.get("scenario")),
+                       ("edits", _edits_text(sa), _edits_text(sb))):
+        if x != y:
+            rows.append({"item": item, "a": x, "b": y})
+    return pd.DataFrame(rows, columns=["item", "a", "b"])
+
+
+def diff_folders(a: str | Path, b: str | Path, rtol: float = RTOL, atol: float = ATOL) -> Diff:
+    a, b = Path(a), Path(b)
+    sa, sb = _summary(a), _summary(b)
+    d = Diff(a, b, _summary_rows(sa, sb, rtol, atol), _inputs(sa, sb))
+    for name, (keys, values, title) in TABLES.items():
+        ta, tb = _table(a, name, keys, values), _table(b, name, keys, values)
+        d.sections.append(Section(name, title, compare_table(ta, tb, keys, values, rtol, atol)))
+    return d
+
+
+# ---------------------------------------------------------------- reports
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, bool):
+        return format_number(float(v))
+    return str(v)
+
+
+def text(d: Diff, limit: int = 40) -> str:
+    """The terminal report."""
+    lines = [f"reeplan diff {d.a} {d.b}"]
+    if len(d.inputs):
+        lines.append("inputs (context):")
+        lines += [f"  {r.item}: {r.a}  ->  {r.b}" for r in d.inputs.itertuples()]
+    if not d.differs:
+        lines.append("no differences")
+        return "\n".join(lines) + "\n"
+    if len(d.summary):
+        lines.append("summary (USD million):")
+        for r in d.summary.itertuples():
+            delta = "" if r.delta is None or pd.isna(r.delta) else f"  ({'+' if r.delta >= 0 else ''}{_fmt(r.delta)})"
+            lines.append(f"  {r.item}: {_fmt(r.a)}  ->  {_fmt(r.b)}{delta}")
+    for s in d.sections:
+        if not len(s.table):
+            continue
+        counts = s.counts()
+        lines.append(f"{s.title}: " + ", ".join(f"{counts[k]} {k}" for k in ("added", "removed", "changed")
+                                                if k in counts))
+        shown = s.table.head(limit).map(_fmt)
+        body = shown.to_string(index=False).splitlines()
+        lines += ["  " + line.rstrip() for line in body]
+        if len(s.table) > limit:
+            lines.append(f"  ... and {len(s.table) - limit} more rows (--xlsx PATH writes them all)")
+    return "\n".join(lines) + "\n"
+
+
+def write_xlsx(d: Diff, path: Path) -> Path:
+    from .write.tables import write_tables_xlsx
+
+    sheets = {"summary": d.summary, "inputs": d.inputs}
+    sheets.update({s.name: s.table for s in d.sections})
+    return write_tables_xlsx(Path(path), sheets)

@@ -1,0 +1,419 @@
+"""Scenarios: named what-if edits of the base data (workbook.md, sheet `scenarios`).
+
+A scenario is the rows of sheet `scenarios` with its name, applied in sheet order to the
+typed tables of the base case. Each row picks rows of one sheet with `where` and edits one
+column of them:
+
+    where := "*" | condition (";" condition)*        conditions are ANDed
+    condition := column OP value,   OP in  = != < <= > >=
+    op := set value | scale by value | add value
+
+A value that parses as a number compares numerically, otherwise as trimmed, case-sensitive
+text; a blank cell matches `!=` only. `scale`/`add` first give a blank cell the number it
+stands for (its default, or first_year); a blank meaning unlimited, hard or beyond the horizon
+stays blank. On supply and policies, whose rows span first_year..last_year, the edits see one
+row per year (column `year`); afterwards equal consecutive years merge back into rows that
+keep the original id and Excel row, so results stay keyed by the ids of the workbook.
+
+The `where` text is parsed here, never evaluated as code. Every mistake is an `Issue` on
+the scenario row; the row is skipped and the next rows still run, so all are reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from .errors import Issue
+from .read import ROW, Tables, _Bad, check_range, coerce, to_number
+from .schema import MAGNITUDE, SETTING, SHEET, WILDCARD, Column
+
+BASE = "base"
+YEARLY = ("supply", "policies")  # sheets whose rows span first_year..last_year
+WINDOW = ("first_year", "last_year")
+HORIZON = ("first_year", "last_year")  # settings that define the horizon
+OPS = ("set", "scale", "add")
+COMPARATORS = ("<=", ">=", "!=", "=", "<", ">")  # two-character operators first
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,63}$")  # a scenario names a folder
+SEG = "_seg"  # original table row of a per-year row
+
+
+class ScenarioError(Exception):
+    """One problem with one scenario row (the message completes "expected ...")."""
+
+    def __init__(self, column: str, found: str, expected: str):
+        super().__init__(expected)
+        self.column, self.found, self.expected = column, found, expected
+
+
+# ---------------------------------------------------------------- where conditions
+@dataclass(frozen=True)
+class Condition:
+    column: str
+    op: str
+    text: str
+    number: float | None  # the value as a number, when it parses as one
+
+    def mask(self, cells: pd.Series) -> pd.Series:
+        return cells.map(self.holds).astype(bool)
+
+    def holds(self, cell) -> bool:
+        if _is_blank(cell):
+            return self.op == "!="
+        if self.number is not None:
+            x = _as_number(cell)
+            if x is None:  # text cell against a number: only "!=" holds
+                return self.op == "!="
+            return _compare(x, self.op, self.number)
+        return _compare(_as_text(cell), self.op, self.text)
+
+
+def _is_blank(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v)
+
+
+def _as_number(v) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(v) if re.fullmatch(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*", str(v)) else None
+    except ValueError:
+        return None
+
+
+def _as_text(v) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float) and v == int(v):
+        return str(int(v))
+    return str(v).strip()
+
+
+def _compare(a, op: str, b) -> bool:
+    return {"=": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+_CONDITION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(.*?)\s*$")
+
+
+def parse_where(text: str) -> list[Condition]:
+    """Conditions of a `where` cell; `*` (or blank) is the empty list, meaning every row."""
+    text = (text or "").strip()
+    if text in ("", WILDCARD):
+        return []
+    out = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue  # a trailing ";" is harmless
+        m = _CONDITION.match(part)
+        if not m or m.group(3).startswith(("=", "<", ">", "!")):
+            raise ScenarioError("where", part.strip(), "a condition like column=value, column>=2030 or "
+                                "column!=CN (operators = != < <= > >=, conditions joined by ;), or * for all rows")
+        column, op, value = m.groups()
+        if value == "":
+            raise ScenarioError("where", part.strip(), f"a value after {op} (a blank cell matches only column!=…)")
+        number = _as_number(value)
+        out.append(Condition(column, op, value, number))
+    if not out:
+        raise ScenarioError("where", text, "conditions joined by ; or * for all rows")
+    return out
+
+
+# ---------------------------------------------------------------- scenario rows
+@dataclass(frozen=True)
+class Edit:
+    """One row of sheet `scenarios`."""
+
+    scenario: str
+    row: int  # Excel row
+    sheet: str
+    where: str
+    column: str
+    op: str
+    value: str | None
+    note: str | None = None
+
+    def record(self, matched: int) -> dict:
+        """What summary.json lists for an applied edit."""
+        return {"row": self.row, "sheet": self.sheet, "where": self.where, "column": self.column,
+                "op": self.op, "value": self.value, "matched": matched, "note": self.note}
+
+
+def names(t: Tables) -> list[str]:
+    """Scenario names in sheet order (without base)."""
+    sc = t["scenarios"]
+    return list(dict.fromkeys(s for s in sc["scenario"] if isinstance(s, str) and s))
+
+
+def edits_of(t: Tables, scenario: str) -> list[Edit]:
+    sc = t["scenarios"]
+    sc = sc[sc["scenario"] == scenario]
+    return [Edit(r["scenario"], int(r[ROW]), r["sheet"], r["where"], r["column"], r["op"],
+                 None if _is_blank(r["value"]) else str(r["value"]), r.get("note"))
+            for r in sc.to_dict("records")]
+
+
+def _editable() -> list[str]:
+    return ["settings"] + [s for s in SHEET if s not in ("scenarios", "sources")]
+
+
+def _hint(name: str, options) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+# ---------------------------------------------------------------- applying
+@dataclass
+class Applied:
+    """The tables of one scenario, what was applied, and the problems found."""
+
+    tables: Tables
+    edits: list[dict] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _settings_frame(t: Tables) -> pd.DataFrame:
+    rows = []
+    for key, s in SETTING.items():
+        v = t.settings.get(key)
+        if v is None and s.blank == "first_year":
+            v = t.settings.get("first_year")
+        rows.append({ROW: t.settings_rows.get(key, 0), "key": key, "value": v})
+    return pd.DataFrame(rows, columns=[ROW, "key", "value"]).astype(object)
+
+
+def _per_year(df: pd.DataFrame, T0: int, T1: int) -> pd.DataFrame:
+    """One row per (row, year) of each row's window within the horizon; SEG holds the row."""
+    fy = df["first_year"].astype("Float64").fillna(T0).clip(lower=T0).astype(int)
+    ly = df["last_year"].astype("Float64").fillna(T1).clip(upper=T1).astype(int)
+    out = df.assign(**{SEG: range(len(df)), "year": [list(range(a, b + 1)) for a, b in zip(fy, ly)]})
+    out = out.explode("year").dropna(subset=["year"])
+    return out.assign(year=out["year"].astype(int)).reset_index(drop=True)
+
+
+def _signature(v) -> str:
+    """A cell as text for comparing years: blanks alike, 2030 == 2030.0."""
+    if _is_blank(v):
+        return ""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return repr(float(v))
+    return repr(v)
+
+
+def _merge_years(per_year: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """Back to one row per window: consecutive years of one row with equal values merge.
+
+    A row whose years all kept equal values is the base row with its values (and its own,
+    possibly blank, window); a row split by an edit becomes one row per run of years.
+    Rows whose window lies outside the horizon had no years and stay as they were.
+    """
+    values = [c for c in base.columns if c not in WINDOW and c != ROW]
+    sig = per_year[values].map(_signature).agg("\x1f".join, axis=1)
+    seg, year = per_year[SEG], per_year["year"]
+    run = ((sig != sig.shift()) | (seg != seg.shift()) | (year != year.shift() + 1)).cumsum()
+    firsts = per_year.groupby(run, sort=False).first()
+    span = per_year.groupby(run, sort=False)["year"].agg(["min", "max"])
+    merged = firsts[values + [ROW, SEG]].copy()
+    merged["first_year"] = span["min"].astype("Int64")
+    merged["last_year"] = span["max"].astype("Int64")
+    whole = merged.groupby(SEG)[SEG].transform("size") == 1
+    for col in WINDOW:  # an unsplit row keeps its own window cell (which may be blank)
+        merged.loc[whole, col] = merged.loc[whole, SEG].map(base[col].reset_index(drop=True))
+    untouched = base.reset_index(drop=True)
+    untouched = untouched[~pd.Series(range(len(untouched))).isin(per_year[SEG])].assign(**{SEG: lambda d: d.index})
+    out = pd.concat([merged, untouched], ignore_index=True).sort_values([SEG, "first_year"], kind="stable")
+    return out[list(base.columns)].reset_index(drop=True)
+
+
+def _column(sheet: str, column: str) -> Column | None:
+    if sheet == "settings":
+        return None
+    return next((c for c in SHEET[sheet].columns if c.name == column), None)
+
+
+def _number_default(col: Column, settings: dict):
+    """The number a blank cell stands for, or None when blank means unlimited/hard/beyond."""
+    if isinstance(col.default, (int, float)) and not isinstance(col.default, bool):
+        return col.default
+    if col.blank == "first_year":
+        return settings.get("first_year")
+    return None
+
+
+def _setting_column(key: str) -> Column:
+    s = SETTING[key]
+    return Column(key, s.kind, s.help, default=s.default, minimum=s.minimum, maximum=s.maximum,
+                  blank=s.blank)
+
+
+def _describe_row(sheet: str, r: dict) -> str:
+    if sheet == "settings":
+        return f"setting {r['key']}"
+    ident = SHEET[sheet].id_column or (SHEET[sheet].key[0] if SHEET[sheet].key else None)
+    where = f"{sheet} row {r[ROW]}"
+    if ident and ident in r and not _is_blank(r[ident]):
+        where += f" ({r[ident]}"
+        if "year" in r and sheet in YEARLY:
+            where += f", {r['year']}"
+        where += ")"
+    return where
+
+
+def _new_values(e: Edit, col: Column, cells: pd.Series, rows: pd.DataFrame, sheet: str,
+                settings: dict) -> pd.Series:
+    """The edited cells, or ScenarioError (the first value that does not fit its column)."""
+    if e.op == "set":
+        if e.value is None:
+            if col.required:
+                raise ScenarioError("value", "", f"a value: {col.name} of {sheet} is required")
+            return pd.Series([col.default] * len(cells), index=cells.index, dtype=object)
+        if col.wildcard and e.value.strip() == WILDCARD:
+            x = WILDCARD
+        else:
+            try:
+                x = coerce(col.kind, e.value, col.choices)
+            except _Bad:
+                raise ScenarioError("value", e.value, f"{col.expected()} for {col.name}") from None
+        new = pd.Series([x] * len(cells), index=cells.index, dtype=object)
+    else:
+        if col.kind not in ("number", "whole"):
+            raise ScenarioError("op", e.op, f"set: {col.name} is not a number, so it cannot be {e.op}d")
+        try:
+            v = to_number(e.value) if e.value is not None else None
+        except _Bad:
+            v = None
+        if v is None:
+            raise ScenarioError("value", e.value or "", f"a number to {e.op} {col.name} by")
+        fill = _number_default(col, settings)
+        old = cells.map(lambda c: fill if _is_blank(c) else c)
+        new = old.map(lambda c: None if _is_blank(c) else (float(c) * v if e.op == "scale" else float(c) + v))
+        if col.kind == "whole":
+            frac = new.map(lambda c: c is not None and abs(c - round(c)) > 1e-9)
+            if frac.any():
+                i = frac.idxmax()
+                raise ScenarioError("value", e.value, f"a result that is a whole number: {e.op} {e.value} makes "
+                                    f"{col.name} of {_describe_row(sheet, rows.loc[i])} {new[i]:g}")
+            new = new.map(lambda c: None if c is None else int(round(c)))
+    if col.kind in ("number", "whole"):
+        bad = new.map(lambda c: c is not None and (not check_range(col, c) or abs(c) > MAGNITUDE))
+        if bad.any():
+            i = bad.idxmax()
+            raise ScenarioError("value", e.value or "", f"{col.expected()}: {e.op} {e.value} makes {col.name} "
+                                f"of {_describe_row(sheet, rows.loc[i])} {new[i]:g}")
+    return new
+
+
+def _apply_one(e: Edit, frames: dict[str, pd.DataFrame], settings: dict, broken: set[str]) -> int:
+    """Apply one edit to `frames` in place; the number of rows (row-years) it matched."""
+    if e.sheet not in _editable():
+        raise ScenarioError("sheet", e.sheet, "a sheet to edit: " + ", ".join(_editable()) + _hint(e.sheet, _editable()))
+    if e.sheet in broken:
+        raise ScenarioError("sheet", e.sheet, f"a sheet without errors (fix sheet {e.sheet} first)")
+    df = frames[e.sheet]
+    if e.sheet == "settings":
+        if e.column != "value":
+            raise ScenarioError("column", e.column, 'the column "value" (sheet settings has key | value)')
+    else:
+        cols = SHEET[e.sheet].names
+        if e.column not in cols:
+            raise ScenarioError("column", e.column, f"a column of sheet {e.sheet}" + _hint(e.column, cols))
+        if e.sheet in YEARLY and e.column in WINDOW:
+            raise ScenarioError("column", e.column, f"a column other than first_year/last_year of {e.sheet} "
+                                "(limit the years with a condition on year, e.g. year>=2027)")
+    conditions = parse_where(e.where)
+    known = [c for c in df.columns if c not in (ROW, SEG)]
+    for c in conditions:
+        if c.column not in known:
+            raise ScenarioError("where", f"{c.column}{c.op}{c.text}", f"a condition on a column of {e.sheet}: "
+                                + ", ".join(known) + _hint(c.column, known))
+    mask = pd.Series(True, index=df.index)
+    for c in conditions:
+        mask &= c.mask(df[c.column])
+    if not mask.any():
+        raise ScenarioError("where", e.where, f"conditions that match at least one row of {e.sheet}")
+    rows = df[mask]
+    if e.sheet == "settings":
+        if any(k in HORIZON for k in rows["key"]):
+            raise ScenarioError("where", e.where, "a setting other than first_year/last_year (the horizon cannot "
+                                "be edited; limit years with a condition on year instead)")
+        for i, r in rows.iterrows():
+            col = _setting_column(r["key"])
+            new = _new_values(e, col, df.loc[[i], "value"], df.loc[[i]], "settings", settings)
+            df.at[i, "value"] = new.iloc[0]
+    else:
+        col = _column(e.sheet, e.column)
+        new = _new_values(e, col, rows[e.column], rows, e.sheet, settings)
+        if df[e.column].dtype != object:
+            df[e.column] = df[e.column].astype(object)
+        df.loc[mask, e.column] = new
+    return int(mask.sum())
+
+
+def _retype(sheet: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Restore the reader's column types after object-typed edits."""
+    for c in SHEET[sheet].columns:
+        if c.kind == "number":
+            df[c.name] = pd.to_numeric(df[c.name], errors="coerce").astype(float)
+        elif c.kind == "whole":
+            df[c.name] = pd.array([None if _is_blank(v) else int(v) for v in df[c.name]], dtype="Int64")
+    return df
+
+
+def apply(t: Tables, scenario: str) -> Applied:
+    """The tables of `scenario` (base: the workbook itself), with the edits applied in order."""
+    if scenario == BASE:
+        return Applied(t)
+    frames = {k: v.copy() for k, v in t.frames.items()}
+    frames["settings"] = _settings_frame(t)
+    T0, T1 = t.settings.get("first_year"), t.settings.get("last_year")
+    split: set[str] = set()
+    applied, issues = [], []
+    for e in edits_of(t, scenario):
+        if e.op not in OPS or not e.sheet or not e.column or e.where is None:
+            continue  # a blank or unknown cell: the reader reported it on this row
+        try:
+            if e.sheet in YEARLY and e.sheet not in split and e.sheet not in t.broken:
+                if T0 is None or T1 is None:
+                    raise ScenarioError("sheet", e.sheet, "a valid horizon in settings (first_year, last_year)")
+                frames[e.sheet] = _per_year(frames[e.sheet], T0, T1)
+                split.add(e.sheet)
+            applied.append(e.record(_apply_one(e, frames, t.settings, t.broken)))
+        except ScenarioError as x:
+            issues.append(Issue("scenarios", e.row, x.column, x.found, x.expected, t.path))
+    for sheet in split:
+        frames[sheet] = _merge_years(frames[sheet], t.frames[sheet])
+    for sheet in frames:
+        if sheet != "settings" and sheet in {e["sheet"] for e in applied}:
+            frames[sheet] = _retype(sheet, frames[sheet])
+    settings = dict(t.settings)
+    for key, v in zip(frames["settings"]["key"], frames.pop("settings")["value"]):
+        if v is not None or key in settings:
+            if v is None:
+                settings.pop(key, None)
+            else:
+                settings[key] = v
+    return Applied(replace(t, frames=frames, settings=settings, warnings=list(t.warnings), issues=[]),
+                   applied, issues)
+
+
+def name_issues(t: Tables) -> list[Issue]:
+    """Scenario names: `base` takes no rows, and a name must be usable as a folder name."""
+    out = []
+    sc = t["scenarios"]
+    for r in sc.to_dict("records"):
+        s = r["scenario"]
+        if not isinstance(s, str) or not s:
+            continue
+        if s.lower() == BASE:
+            out.append(Issue("scenarios", int(r[ROW]), "scenario", s, "a name other than base (the base case is the "
+                             "workbook itself and takes no rows)", t.path))
+        elif not NAME.match(s):
+            out.append(Issue("scenarios", int(r[ROW]), "scenario", s, "a name of letters, digits, spaces and "
+                             "_ . + - (at most 64 characters), because it names the output folder", t.path))
+    return out
