@@ -118,6 +118,9 @@ def parse_where(text: str) -> list[Condition]:
         column, op, value = m.groups()
         if value == "":
             raise ScenarioError("where", part.strip(), f"a value after {op} (a blank cell matches only column!=…)")
+        if re.search(r"[=<>]", value):
+            raise ScenarioError("where", part.strip(), "one condition per part, joined by ; (a value cannot "
+                                "contain = < or >)")
         number = _as_number(value)
         out.append(Condition(column, op, value, number))
     if not out:
@@ -291,17 +294,17 @@ def _new_values(e: Edit, col: Column, cells: pd.Series, rows: pd.DataFrame, shee
         if v is None:
             raise ScenarioError("value", e.value or "", f"a number to {e.op} {col.name} by")
         fill = _number_default(col, settings)
-        old = cells.map(lambda c: fill if _is_blank(c) else c)
+        old = cells.astype(object).map(lambda c: fill if _is_blank(c) else c)
         new = old.map(lambda c: None if _is_blank(c) else (float(c) * v if e.op == "scale" else float(c) + v))
         if col.kind == "whole":
-            frac = new.map(lambda c: c is not None and abs(c - round(c)) > 1e-9)
+            frac = new.map(lambda c: not _is_blank(c) and abs(c - round(c)) > 1e-9)
             if frac.any():
                 i = frac.idxmax()
                 raise ScenarioError("value", e.value, f"a result that is a whole number: {e.op} {e.value} makes "
                                     f"{col.name} of {_describe_row(sheet, rows.loc[i])} {new[i]:g}")
-            new = new.map(lambda c: None if c is None else int(round(c)))
+            new = new.map(lambda c: None if _is_blank(c) else int(round(c)))
     if col.kind in ("number", "whole"):
-        bad = new.map(lambda c: c is not None and (not check_range(col, c) or abs(c) > MAGNITUDE))
+        bad = new.map(lambda c: not _is_blank(c) and (not check_range(col, c) or abs(c) > MAGNITUDE))
         if bad.any():
             i = bad.idxmax()
             raise ScenarioError("value", e.value or "", f"{col.expected()}: {e.op} {e.value} makes {col.name} "

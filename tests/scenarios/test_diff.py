@@ -1,0 +1,121 @@
+"""`reeplan diff`: identical folders, numerical noise below the tolerance, and real changes."""
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import one_region_chain, write_case
+from model.cli import main
+from model.diff import close, compare_table, diff_folders
+from model.pipeline import solve_workbook
+
+
+def study(tmp_path, name="chain", capex=1000.0, price=50.0, scenarios=()):
+    return write_case(tmp_path, settings={"salvage": "no"}, name=name, **one_region_chain(
+        projects=[{"project": "p", "technology": "sinter", "region": "EU", "max_new_tpa": 100,
+                   "capex_usd_per_tpa": capex, "var_cost_usd_per_t": 10}],
+        supply=[{"offer": "imp", "region": "EU", "commodity": "magnet", "price_usd_per_t": price}],
+        policies=[{"policy": "eu", "region": "EU", "material": "NdPr", "kind": "min_domestic_share",
+                   "stage": "manufacturing", "share": 0.0}],
+        demand=[{"region": "EU", "commodity": "magnet", "year": y, "quantity_t": 10} for y in (2025, 2026, 2027)],
+        scenarios=list(scenarios)))
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    d = tmp_path_factory.mktemp("diff")
+    wb = study(d, scenarios=[{"scenario": "ban", "sheet": "supply", "where": "year>=2026", "column": "max_tpa",
+                              "op": "set", "value": 0}])
+    base = solve_workbook(wb, d / "out", scenario="base").folder
+    again = solve_workbook(wb, d / "again", scenario="base").folder
+    ban = solve_workbook(wb, d / "out", scenario="ban").folder
+    # the same study with every cost perturbed far below any real change
+    noisy = solve_workbook(study(d, name="noisy", capex=1000 * (1 + 1e-10), price=50 * (1 + 1e-10)),
+                           d / "out").folder
+    return {"base": base, "again": again, "ban": ban, "noisy": noisy}
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["diff", *map(str, args)])
+
+
+def test_identical_folders_report_no_differences(folders):
+    r = run(folders["base"], folders["again"])
+    assert r.exit_code == 0, r.output
+    assert "no differences" in r.output
+    r = run(folders["base"], folders["base"])
+    assert r.exit_code == 0 and "no differences" in r.output
+
+
+def test_noise_below_the_tolerance_is_not_a_change(folders):
+    d = diff_folders(folders["base"], folders["noisy"])
+    assert not d.differs
+    r = run(folders["base"], folders["noisy"])
+    assert r.exit_code == 0 and "no differences" in r.output
+    assert "input_sha256" in r.output  # the inputs differ: shown as context
+
+
+def test_a_tight_tolerance_shows_the_noise(folders):
+    d = diff_folders(folders["base"], folders["noisy"], rtol=0.0, atol=0.0)
+    assert d.differs and list(d.summary["item"]) == ["objective_musd", "supply_musd"]
+
+
+def test_a_real_change_is_reported_and_exits_1(folders, tmp_path):
+    xlsx = tmp_path / "d.xlsx"
+    r = CliRunner().invoke(main, ["diff", str(folders["base"]), str(folders["ban"]), "--xlsx", str(xlsx)])
+    assert r.exit_code == 1, r.output
+    out = r.output
+    # objective 1500 USD -> 10300 USD (see test_batch.py)
+    assert "objective_musd: 0.0015  ->  0.0103  (+0.0088)" in out
+    assert "edits: (none)  ->  supply [year>=2026] max_tpa set 0" in out
+    assert "builds (capacity started, t/yr): 1 added" in out
+    assert "policies (achieved share, shadow price USD/t): 3 changed" in out
+    d = diff_folders(folders["base"], folders["ban"])
+    builds = d.sections[0].table
+    assert len(builds) == 1
+    r = builds.iloc[0]
+    assert (r.project, r.start_year, r.change, r.capacity_tpa_b) == ("p", 2025, "added", 10)
+    assert pd.isna(r.capacity_tpa_a)
+    prices = {s.name: s for s in d.sections}["prices"].table
+    # EU magnet price: the import price 50 in base; with the ban, p's costs set it (the split of
+    # p's capex over its years is degenerate, so only the change, not its size, is asserted)
+    assert prices["price_usd_per_t_a"].tolist() == [50, 50, 50] and prices["change"].tolist() == ["changed"] * 3
+    from openpyxl import load_workbook
+    wb = load_workbook(xlsx, read_only=True)
+    assert wb.sheetnames == ["summary", "inputs", "builds", "policies", "prices", "unmet"]
+    rows = list(wb["builds"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("project", "start_year", "change") and rows[1][:3] == ("p", 2025, "added")
+
+
+def test_not_a_result_folder_exits_2(folders, tmp_path):
+    r = run(folders["base"], tmp_path)
+    assert r.exit_code == 2 and "not a reeplan result folder" in r.output
+    r = run(folders["base"], tmp_path / "missing")
+    assert r.exit_code == 2 and "no such folder" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_infeasible_side_shows_the_status(folders, tmp_path):
+    wb = study(tmp_path, scenarios=[
+        {"scenario": "stuck", "sheet": "supply", "where": "*", "column": "max_tpa", "op": "set", "value": 0},
+        {"scenario": "stuck", "sheet": "projects", "where": "*", "column": "max_new_tpa", "op": "set", "value": 0}])
+    stuck = solve_workbook(wb, tmp_path / "out", scenario="stuck").folder
+    r = run(folders["base"], stuck)
+    assert r.exit_code == 1 and "status: optimal  ->  infeasible" in r.output
+
+
+# ---------------------------------------------------------------- the comparison itself
+def test_close_uses_relative_and_absolute_tolerance():
+    assert close(1000.0, 1000.009, rtol=1e-5, atol=0).item()
+    assert not close(1000.0, 1000.02, rtol=1e-5, atol=0).item()
+    assert close(0.0, 5e-7, rtol=0, atol=1e-6).item()
+    assert close(float("nan"), float("nan")).item() and not close(float("nan"), 0.0).item()
+
+
+def test_compare_table_added_removed_changed_and_zero_rows():
+    a = pd.DataFrame({"k": ["x", "y", "z", "w"], "v": [1.0, 2.0, 3.0, 0.0]})
+    b = pd.DataFrame({"k": ["x", "y", "q", "n"], "v": [1.0, 2.5, 4.0, 0.0]})
+    out = compare_table(a, b, ["k"], ["v"])
+    # w (only in a) and n (only in b) are zero: not a change
+    assert out[["k", "change"]].values.tolist() == [["q", "added"], ["y", "changed"], ["z", "removed"]]
+    assert out["v_delta"].tolist() == [4.0, 0.5, -3.0]
