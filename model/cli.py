@@ -39,6 +39,12 @@ def report_input_error(e: InputError) -> None:
     err.print(f"{n} input error{'s' if n != 1 else ''}; nothing was solved.")
 
 
+def refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        err.print(f"[red]error:[/] {escape(str(path))} exists; choose another name or pass --force")
+        sys.exit(1)
+
+
 def guarded(fn):
     """Run a command; input errors exit 2, anything unexpected exits 1 without a traceback."""
 
@@ -210,10 +216,25 @@ def template(path: Path, force: bool) -> None:
     """Write a blank study workbook to PATH: every sheet, headers with help notes, drop-down lists."""
     from .write.template import write_template
 
-    if path.exists() and not force:
-        err.print(f"[red]error:[/] {escape(str(path))} exists; choose another name or pass --force")
-        sys.exit(1)
+    refuse_overwrite(path, force)
     write_template(path)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="size: about 1e4 x SCALE LP variables")
+@click.option("--seed", default=0, show_default=True, type=int, help="random seed (same seed, same workbook)")
+@click.option("--force", is_flag=True, help="overwrite PATH if it exists")
+@guarded
+def synth(path: Path, scale: float, seed: int, force: bool) -> None:
+    """Write a synthetic study workbook to PATH for benchmarks: regions, projects, years, routes,
+    offers, policies and budgets all grow with SCALE."""
+    from .synth import write_synth
+
+    refuse_overwrite(path, force)
+    write_synth(path, scale=scale, seed=seed)
     click.echo(f"wrote {path}")
 
 
