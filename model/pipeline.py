@@ -100,9 +100,11 @@ def policy_cost_musd(m, study: Study, sol: Solution, solver) -> dict[str, float 
 
 def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: str = BASE,
                    progress: Callable[[str, float], None] | None = None,
-                   with_policy_costs: bool = False, tables: Tables | None = None) -> RunResult:
+                   with_policy_costs: bool = False, tables: Tables | None = None,
+                   figures: bool = True) -> RunResult:
     """Solve one scenario of a workbook into OUT/<stem>/<scenario>/. `tables` (already read and
-    validated) saves reading the workbook again when a batch runs several scenarios."""
+    validated) saves reading the workbook again when a batch runs several scenarios;
+    `figures=False` skips charts/*.png and report.md/html (tests of the LP use it for speed)."""
     progress = progress or (lambda phase, seconds: None)
     seconds: dict[str, float] = {}
 
@@ -170,9 +172,10 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
             for name, df in tables.items():
                 write_csv(df, tmp / "csv" / f"{name}.csv")
             write_xlsx(tmp / "plan.xlsx", summary, tables)
-            from .write.charts import write_charts  # matplotlib loads only when a plan is drawn
-            from .write.report import write_report
-            write_report(tmp, tables, summary, write_charts(tmp, tables, summary))
+            if figures:
+                from .write.charts import write_charts  # matplotlib loads only when a plan is drawn
+                from .write.report import write_report
+                write_report(tmp, tables, summary, write_charts(tmp, tables, summary))
         phase("write", t0)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     return RunResult(sol.status, folder, summary, study, sol, diagnosis)

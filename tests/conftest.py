@@ -91,9 +91,11 @@ class Plan:
         return r.iloc[0]
 
 
-def solve_case(tmp_path: Path, settings: dict | None = None, name: str = "case", **sheets) -> Plan:
+def solve_case(tmp_path: Path, settings: dict | None = None, name: str = "case", figures: bool = False,
+               **sheets) -> Plan:
+    """Solve a small study; charts and report only with figures=True (tests/write checks them)."""
     path = write_case(tmp_path, settings, name, **sheets)
-    return Plan(solve_workbook(path, tmp_path / "out"))
+    return Plan(solve_workbook(path, tmp_path / "out", figures=figures))
 
 
 @pytest.fixture

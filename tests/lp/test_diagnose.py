@@ -116,8 +116,9 @@ def test_binding_policy_cost_by_hand(tmp_path):
              "lifetime_years": 3}])
         return write_case(d, **s)
 
-    with_p = Plan(solve_workbook(case(tmp_path / "a", [DOM]), tmp_path / "a" / "out", with_policy_costs=True))
-    without = Plan(solve_workbook(case(tmp_path / "b", []), tmp_path / "b" / "out"))
+    with_p = Plan(solve_workbook(case(tmp_path / "a", [DOM]), tmp_path / "a" / "out", with_policy_costs=True,
+                                 figures=False))
+    without = Plan(solve_workbook(case(tmp_path / "b", []), tmp_path / "b" / "out", figures=False))
     assert with_p.objective == pytest.approx(0.0045)
     assert without.objective == pytest.approx(0.003)
     pc = with_p.table("policies")
@@ -139,7 +140,7 @@ def test_non_binding_policy_costs_nothing(tmp_path):
     s = two_region_chain(
         policies=[dict(DOM, share=0.1)],
         projects=[{"project": "old", "technology": "sinter", "region": "EU", "existing_tpa": 10}])
-    plan = Plan(solve_workbook(write_case(d, **s), d / "out", with_policy_costs=True))
+    plan = Plan(solve_workbook(write_case(d, **s), d / "out", with_policy_costs=True, figures=False))
     assert plan.objective == pytest.approx(0.0)
     costs = pd.read_csv(plan.result.folder / "csv" / "policy_costs.csv")
     assert costs["policy_total_cost_musd"].tolist() == [0, 0, 0]

@@ -60,14 +60,14 @@ def batch(study, tmp_path_factory):
 
 @pytest.mark.parametrize("scenario", EXPECTED)
 def test_each_scenario_solves_to_its_hand_worked_optimum(study, tmp_path, scenario):
-    r = solve_workbook(study, tmp_path, scenario=scenario)
+    r = solve_workbook(study, tmp_path, scenario=scenario, figures=False)
     assert r.status == "optimal"
     assert r.solution.objective == pytest.approx(EXPECTED[scenario], rel=1e-9)
     assert r.folder == tmp_path / "chain" / scenario
 
 
 def test_ban_builds_in_2025_and_buys_only_then(study, tmp_path):
-    r = solve_workbook(study, tmp_path, scenario="ban")
+    r = solve_workbook(study, tmp_path, scenario="ban", figures=False)
     assert r.solution.values["build"][("p", 2025)] == pytest.approx(10)
     bought = {k: v for k, v in r.solution.values["buy"].items() if v > 1e-9}
     assert bought == {}  # once built, making (10 USD/t) beats importing (50 USD/t) in 2025 too
@@ -75,12 +75,12 @@ def test_ban_builds_in_2025_and_buys_only_then(study, tmp_path):
 
 
 def test_summary_lists_the_edits_applied(study, tmp_path):
-    r = solve_workbook(study, tmp_path, scenario="ban")
+    r = solve_workbook(study, tmp_path, scenario="ban", figures=False)
     s = json.loads((r.folder / "summary.json").read_text())
     assert s["scenario"] == "ban"
     assert s["edits"] == [{"row": 2, "sheet": "supply", "where": "offer=imp; year>=2026", "column": "max_tpa",
                            "op": "set", "value": "0", "matched": 2, "note": "export ban"}]
-    base = solve_workbook(study, tmp_path, scenario="base")
+    base = solve_workbook(study, tmp_path, scenario="base", figures=False)
     assert json.loads((base.folder / "summary.json").read_text())["edits"] == []
 
 
@@ -135,8 +135,8 @@ def test_jobs_2_gives_the_same_files_as_jobs_1(study, batch, tmp_path):
 
 
 def test_same_scenario_twice_gives_byte_identical_csv(study, tmp_path):
-    a = solve_workbook(study, tmp_path / "a", scenario="ban").folder / "csv"
-    b = solve_workbook(study, tmp_path / "b", scenario="ban").folder / "csv"
+    a = solve_workbook(study, tmp_path / "a", scenario="ban", figures=False).folder / "csv"
+    b = solve_workbook(study, tmp_path / "b", scenario="ban", figures=False).folder / "csv"
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
     assert all((a / n).read_bytes() == (b / n).read_bytes() for n in names)

@@ -26,12 +26,12 @@ def folders(tmp_path_factory):
     d = tmp_path_factory.mktemp("diff")
     wb = study(d, scenarios=[{"scenario": "ban", "sheet": "supply", "where": "year>=2026", "column": "max_tpa",
                               "op": "set", "value": 0}])
-    base = solve_workbook(wb, d / "out", scenario="base").folder
-    again = solve_workbook(wb, d / "again", scenario="base").folder
-    ban = solve_workbook(wb, d / "out", scenario="ban").folder
+    base = solve_workbook(wb, d / "out", scenario="base", figures=False).folder
+    again = solve_workbook(wb, d / "again", scenario="base", figures=False).folder
+    ban = solve_workbook(wb, d / "out", scenario="ban", figures=False).folder
     # the same study with every cost perturbed far below any real change
     noisy = solve_workbook(study(d, name="noisy", capex=1000 * (1 + 1e-10), price=50 * (1 + 1e-10)),
-                           d / "out").folder
+                           d / "out", figures=False).folder
     return {"base": base, "again": again, "ban": ban, "noisy": noisy}
 
 
@@ -99,7 +99,7 @@ def test_infeasible_side_shows_the_status(folders, tmp_path):
     wb = study(tmp_path, scenarios=[
         {"scenario": "stuck", "sheet": "supply", "where": "*", "column": "max_tpa", "op": "set", "value": 0},
         {"scenario": "stuck", "sheet": "projects", "where": "*", "column": "max_new_tpa", "op": "set", "value": 0}])
-    stuck = solve_workbook(wb, tmp_path / "out", scenario="stuck").folder
+    stuck = solve_workbook(wb, tmp_path / "out", scenario="stuck", figures=False).folder
     r = run(folders["base"], stuck)
     assert r.exit_code == 1 and "status: optimal  ->  infeasible" in r.output
 

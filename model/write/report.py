@@ -1,0 +1,468 @@
+"""report.md and report.html: the plan in words, on about one page.
+
+What the plan builds (where, when, how much), what it costs by component, which policy targets
+are met or missed and which bind (shadow prices, and the cost each policy adds when the
+`policy_costs` table is there), which budgets bind, key commodity prices, unserved demand, then
+the charts. report.md links the PNGs in `charts/`; report.html embeds them (base64), so the
+html is one self-contained file to mail or print.
+
+The text is built once as a list of blocks (heading, paragraph, list, table, image) and
+rendered to both formats by the small renderers at the end; no markdown package is needed.
+User text (ids from the workbook) is escaped in both.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .xlsx import key_prices, largest_builds, policy_overview, policy_rule, policy_total_costs
+
+TOL = 1e-6
+COMPONENT_WORDS = {
+    "capex": "capital spend on new capacity",
+    "fixed_om": "fixed operation and maintenance",
+    "variable": "variable operating cost",
+    "supply": "purchases from outside supply",
+    "trade": "freight and tariffs",
+    "unmet": "penalty for unserved demand",
+    "shortfall": "penalties for missed policy targets",
+    "salvage": "salvage value of late builds (a credit)",
+}
+CHART_CAPTIONS = {
+    "capacity_by_stage_region": "Capacity online by stage and region (t/yr of each stage's product); "
+                                "the dashed line is the part from new builds.",
+    "domestic_shares": "Domestic shares of consumption (solid) against the targets (dashed); "
+                       "crosses mark years the target is missed.",
+    "capital_spend": "Capital spend per budget against the money available.",
+    "commodity_prices": "Commodity prices: the marginal cost of one more tonne in each region (USD/t).",
+}
+
+
+# --- numbers in words ----------------------------------------------------------------------
+
+def num(x: float, decimals: int = 0) -> str:
+    """Thousands separators, no '-0' for values that round to zero."""
+    text = f"{float(x):,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+
+
+def musd(x: float) -> str:
+    return f"USD {num(x, 1)} million"
+
+
+def tonnes(x: float) -> str:
+    return num(x)
+
+
+def pct(x: float, digits: int = 1) -> str:
+    text = f"{float(x):.{digits}%}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.%") else text
+
+
+def year_ranges(years) -> str:
+    """[2030, 2031, 2032, 2035] -> '2030-2032, 2035'."""
+    ys = sorted({int(y) for y in years})
+    parts, start = [], None
+    for i, y in enumerate(ys):
+        if start is None:
+            start = y
+        if i + 1 == len(ys) or ys[i + 1] != y + 1:
+            parts.append(str(start) if start == y else f"{start}-{y}")
+            start = None
+    return ", ".join(parts)
+
+
+def price_range(values) -> str:
+    v = [float(x) for x in values if pd.notna(x)]
+    if not v:
+        return "n/a"
+    lo, hi = num(min(v)), num(max(v))
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def ratio_range(values) -> str:
+    v = [float(x) for x in values if pd.notna(x)]
+    if not v:
+        return "n/a"
+    lo, hi = num(min(v), 3), num(max(v), 3)
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def _empty(df) -> bool:
+    return df is None or df.empty
+
+
+# --- document blocks -----------------------------------------------------------------------
+
+@dataclass
+class Doc:
+    blocks: list = field(default_factory=list)
+
+    def h(self, level: int, text: str) -> None:
+        self.blocks.append(("h", level, text))
+
+    def p(self, *parts: str) -> None:
+        """A paragraph; parts are text, with **bold** spans marked as in markdown."""
+        self.blocks.append(("p", " ".join(x for x in parts if x)))
+
+    def ul(self, items: list[str]) -> None:
+        if items:
+            self.blocks.append(("ul", items))
+
+    def table(self, headers: list[str], rows: list[list], right: set[int] | None = None) -> None:
+        self.blocks.append(("table", headers, rows, right or set()))
+
+    def img(self, path: Path, caption: str) -> None:
+        self.blocks.append(("img", path, caption))
+
+
+def _md_escape(text: str) -> str:
+    """Escape user text for markdown. Underscores inside words are left alone (CommonMark does not
+    read them as emphasis), so ids like crma_processing stay searchable in the .md file."""
+    text = str(text)
+    for ch in "\\`*|[]":
+        text = text.replace(ch, "\\" + ch)
+    text = re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _u(text) -> str:
+    """Mark user text (workbook ids); each renderer escapes it once."""
+    return f"\x00{text}\x01"
+
+
+def _plain_text(text: str) -> str:
+    return re.sub(r"[\x00\x01]", "", text).replace("**", "")
+
+
+def _render_inline(text: str, target: str) -> str:
+    out, i = [], 0
+    bold = False
+    while i < len(text):
+        if text[i] == "\x00":
+            j = text.index("\x01", i)
+            raw = text[i + 1:j]
+            out.append(_md_escape(raw) if target == "md" else html.escape(raw))
+            i = j + 1
+        elif text.startswith("**", i):
+            if target == "md":
+                out.append("**")
+            else:
+                out.append("</strong>" if bold else "<strong>")
+            bold = not bold
+            i += 2
+        else:
+            j = i
+            while j < len(text) and text[j] != "\x00" and not text.startswith("**", j):
+                j += 1
+            chunk = text[i:j]
+            if target == "html":
+                chunk = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(chunk, quote=False))
+            out.append(chunk)
+            i = j
+    return "".join(out)
+
+
+def to_markdown(doc: Doc, folder: Path) -> str:
+    lines: list[str] = []
+    for b in doc.blocks:
+        kind = b[0]
+        if kind == "h":
+            lines += ["#" * b[1] + " " + _render_inline(b[2], "md"), ""]
+        elif kind == "p":
+            lines += [_render_inline(b[1], "md"), ""]
+        elif kind == "ul":
+            lines += [f"* {_render_inline(x, 'md')}" for x in b[1]] + [""]
+        elif kind == "table":
+            headers, rows, right = b[1], b[2], b[3]
+            lines.append("| " + " | ".join(_render_inline(h, "md") for h in headers) + " |")
+            lines.append("|" + "|".join("---:" if j in right else "---" for j in range(len(headers))) + "|")
+            for r in rows:
+                lines.append("| " + " | ".join(_render_inline(str(c), "md") for c in r) + " |")
+            lines.append("")
+        elif kind == "img":
+            rel = Path(b[1]).relative_to(folder).as_posix() if Path(b[1]).is_relative_to(folder) else Path(b[1]).name
+            lines += [f"![{_render_inline(b[2], 'md')}]({rel})", "", f"*{_render_inline(b[2], 'md')}*", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+CSS = """
+body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; max-width: 1000px; margin: 2em auto;
+       padding: 0 1em; color: #1a1a1a; line-height: 1.45; }
+h1 { color: #1F4E78; border-bottom: 2px solid #1F4E78; padding-bottom: .2em; }
+h2 { color: #1F4E78; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: .6em 0 1em; font-size: .92em; }
+th { background: #1F4E78; color: white; text-align: left; padding: .3em .6em; }
+td { border-bottom: 1px solid #d9d9d9; padding: .25em .6em; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1.2em 0; }
+img { max-width: 100%; height: auto; border: 1px solid #e0e0e0; }
+figcaption { font-size: .9em; color: #595959; }
+@media print { h2 { page-break-after: avoid; } figure { page-break-inside: avoid; } }
+"""
+
+
+def to_html(doc: Doc, title: str) -> str:
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"]
+    for b in doc.blocks:
+        kind = b[0]
+        if kind == "h":
+            out.append(f"<h{b[1]}>{_render_inline(b[2], 'html')}</h{b[1]}>")
+        elif kind == "p":
+            out.append(f"<p>{_render_inline(b[1], 'html')}</p>")
+        elif kind == "ul":
+            out.append("<ul>" + "".join(f"<li>{_render_inline(x, 'html')}</li>" for x in b[1]) + "</ul>")
+        elif kind == "table":
+            headers, rows, right = b[1], b[2], b[3]
+            out.append("<table><thead><tr>" + "".join(f"<th>{_render_inline(h, 'html')}</th>" for h in headers)
+                       + "</tr></thead><tbody>")
+            for r in rows:
+                out.append("<tr>" + "".join(
+                    f'<td class="num">{_render_inline(str(c), "html")}</td>' if j in right
+                    else f"<td>{_render_inline(str(c), 'html')}</td>" for j, c in enumerate(r)) + "</tr>")
+            out.append("</tbody></table>")
+        elif kind == "img":
+            data = base64.b64encode(Path(b[1]).read_bytes()).decode("ascii")
+            cap = _render_inline(b[2], "html")
+            alt = html.escape(_plain_text(b[2]))
+            out.append(f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
+                       f"<figcaption>{cap}</figcaption></figure>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# --- the plan in words ---------------------------------------------------------------------
+
+def _headline(doc: Doc, tables: dict, summary: dict) -> None:
+    stem = Path(str(summary.get("workbook") or "study")).stem
+    doc.h(1, f"Plan for {_u(stem)}, scenario {_u(summary.get('scenario', 'base'))}")
+    status = summary.get("status")
+    obj = summary.get("objective_musd")
+    costs = tables.get("costs")
+    y0 = int(costs["year"].min()) if not _empty(costs) else None
+    y1 = int(costs["year"].max()) if not _empty(costs) else None
+    quality = "the least-cost plan" if status == "optimal" else \
+        f"the best plan found before the solver stopped (status {_u(status)}, not proven least-cost)"
+    doc.p(f"Status **{_u(status)}**. Over {y0}-{y1}, {quality} costs **{musd(obj)}** in total"
+          f"{f', discounted to {y0}' if y0 else ''}: capital, operating, purchase and freight costs and "
+          "penalties, less the salvage value of capacity built late in the horizon."
+          if obj is not None else f"Status **{_u(status)}**.")
+
+
+def _builds(doc: Doc, tables: dict) -> None:
+    doc.h(2, "What the plan builds")
+    b = tables.get("builds")
+    if _empty(b):
+        doc.p("The plan builds no new capacity: existing and committed capacity, outside supply and trade serve "
+              "demand.")
+        return
+    cap_total = b.groupby("stage")["capacity_tpa"].sum()
+    n_projects = b["project"].nunique()
+    doc.p(f"It starts {len(b)} build{'s' if len(b) != 1 else ''} at {n_projects} "
+          f"project{'s' if n_projects != 1 else ''}, for **{musd(b['capex_musd'].sum())}** of capital "
+          "(undiscounted), spread over each project's construction years.")
+    items = []
+    from .charts import _stage_order
+
+    for stage in _stage_order(cap_total.index):
+        bs = b[b["stage"] == stage]
+        by_region = []
+        for region, br in bs.groupby("region", sort=True):
+            projects = br.groupby("project", sort=True)["capacity_tpa"].sum()
+            names = ", ".join(f"{_u(p)} {tonnes(v)}" for p, v in projects.items()) if len(projects) > 1 \
+                else _u(projects.index[0])
+            by_region.append((br["capacity_tpa"].sum(), f"{_u(region)} {tonnes(br['capacity_tpa'].sum())} t/yr "
+                                                        f"({names})"))
+        by_region.sort(key=lambda x: -x[0])
+        online = year_ranges(bs["online_year"])
+        items.append(f"**{_u(stage)}**: {tonnes(bs['capacity_tpa'].sum())} t/yr new, "
+                     f"{'; '.join(t for _, t in by_region)}; online {online}, "
+                     f"{musd(bs['capex_musd'].sum())}.")
+    doc.ul(items)
+    costs = tables.get("costs")
+    if not _empty(costs):
+        capex = costs[costs["component"] == "capex"]
+        if not capex.empty and capex["cost_musd"].max() > TOL:
+            peak = capex.loc[capex["cost_musd"].idxmax()]
+            doc.p(f"Capital spend peaks in {int(peak['year'])} at {musd(peak['cost_musd'])}.")
+    lb = largest_builds(b, 8)
+    doc.table(["project", "stage", "region", "starts", "online", "new capacity (t/yr)", "capex (USD million)"],
+              [[_u(r.project), _u(r.stage), _u(r.region), int(r.first_start_year), int(r.first_online_year),
+                tonnes(r.capacity_tpa), num(r.capex_musd, 1)] for r in lb.itertuples(index=False)],
+              right={3, 4, 5, 6})
+
+
+def _costs(doc: Doc, summary: dict) -> None:
+    doc.h(2, "What it costs")
+    comps = {k: v for k, v in (summary.get("cost_by_component_musd") or {}).items() if abs(v) > TOL}
+    if not comps:
+        doc.p("No cost components.")
+        return
+    total = sum(comps.values())
+    big = max(comps, key=lambda k: comps[k])
+    doc.p(f"The largest cost is {COMPONENT_WORDS.get(big, big)}: {musd(comps[big])}"
+          f"{f' ({pct(comps[big] / total, 0)} of the total)' if abs(total) > TOL else ''}. Discounted costs:")
+    rows = [[COMPONENT_WORDS.get(k, _u(k)), num(v, 1), pct(v / total) if abs(total) > TOL else ""]
+            for k, v in comps.items()]
+    rows.append(["**total**", f"**{num(total, 1)}**", "**100.0%**" if abs(total) > TOL else ""])
+    doc.table(["component", "USD million (discounted)", "share"], rows, right={1, 2})
+
+
+def _policies(doc: Doc, tables: dict) -> list[str]:
+    doc.h(2, "Policy targets")
+    over = policy_overview(tables.get("policies"))
+    if over.empty:
+        doc.p("The study sets no policy targets (or none has consumption to measure in the horizon).")
+        return []
+    pcost = policy_total_costs(tables.get("policy_costs"))
+    binding = sorted(over.loc[over["binding"], "policy"].unique())
+    loose = sorted(set(over["policy"]) - set(binding))
+    missed = sorted(over.loc[~over["met"], "policy"].unique())
+    n = over["policy"].nunique()
+    doc.p((f"{len(binding)} of {n} {'policy binds' if n == 1 else 'policies bind'}: "
+           f"**{', '.join(_u(k) for k in binding)}**." if binding else "No policy binds.")
+          + (f" Missed in some years (shortfall bought at the policy's penalty): {', '.join(_u(k) for k in missed)}."
+             if missed else " Every target is met in every year."))
+    items = []
+    for k in binding:
+        g = over[over["policy"] == k].sort_values("year")
+        f = g.iloc[0]
+        rule = policy_rule(f["kind"], f["share"], f["region"], f["material"], f["stage"])
+        met_years, miss_years = g.loc[g["met"], "year"], g.loc[~g["met"], "year"]
+        last = g.iloc[-1]
+        parts = [f"**{_u(k)}** ({_u(rule)}):"]
+        if len(miss_years):
+            parts.append((f"met in {year_ranges(met_years)}, " if len(met_years) else "")
+                         + f"missed in {year_ranges(miss_years)} ({tonnes(g['shortfall_t'].sum())} t of "
+                         f"{_u(f['material'])} short in all; achieved {pct(last['achieved_share'])} in "
+                         f"{int(last['year'])}).")
+        else:
+            what = "largest supplier at" if f["kind"] == "max_supplier_share" else "achieved"
+            parts.append(f"met in every year ({what} {pct(last['achieved_share'])} in {int(last['year'])}).")
+        gb = g[g["binding"]]
+        who = sorted({s for x in gb["binding_suppliers"] for s in x.split(", ") if s})
+        meaning = "what one tonne more of target would cost" if f["kind"] == "min_domestic_share" else \
+            "what allowing one tonne less from that supplier would cost"
+        parts.append(f"Binds in {year_ranges(gb['year'])}" + (f" for {', '.join(_u(s) for s in who)}" if who else "")
+                     + f" at a shadow price of {price_range(gb['shadow_price_usd_per_t'])} USD per t of "
+                     f"{_u(f['material'])}: {meaning}.")
+        if k in pcost:
+            parts.append(f"Dropping it would save {musd(pcost[k])} (discounted).")
+        items.append(" ".join(parts))
+    doc.ul(items)
+    if loose:
+        doc.p(f"Not binding: {', '.join(_u(k) for k in loose)}.")
+    if missed:
+        doc.p("A shadow price equal to the policy's penalty means the target is not reached and the "
+              "shortfall is paid for at that penalty instead.")
+    if not pcost:
+        doc.p("Run `reeplan solve --policy-costs` to see what each policy adds to the total cost.")
+    headers = ["policy", "target", "years met", "achieved, last year", "binding years", "shadow price (USD/t)"]
+    if pcost:
+        headers.append("cost of the policy (USD million)")
+    rows = []
+    for k, g in over.groupby("policy", sort=True):
+        f = g.iloc[0]
+        row = [_u(k), ("min " if f["kind"] == "min_domestic_share" else "max per supplier ") + pct(f["share"], 0),
+               f"{int(g['met'].sum())} of {len(g)}", pct(g.sort_values('year')['achieved_share'].iloc[-1]),
+               str(int(g["binding"].sum())), price_range(g.loc[g["binding"], "shadow_price_usd_per_t"])
+               if g["binding"].any() else "0"]
+        if pcost:
+            row.append(num(pcost[k], 1) if k in pcost else "")
+        rows.append(row)
+    doc.table(headers, rows, right={2, 3, 4, 5, 6})
+    return binding
+
+
+def _budgets(doc: Doc, tables: dict) -> None:
+    bud = tables.get("budgets")
+    if _empty(bud):
+        return
+    doc.h(2, "Budgets")
+    items = []
+    for name, g in bud.groupby("budget", sort=True):
+        g = g.sort_values("year")
+        f = g.iloc[0]
+        scope = ", ".join([f["region"] if f["region"] != "*" else "all regions",
+                           f["stage"] if f["stage"] != "*" else "all stages"])
+        carry = "with carryover" if f["carryover"] == "yes" else "year by year"
+        bind = g[g["binding"] == "yes"]
+        last = g.iloc[-1]
+        if len(bind):
+            items.append(f"**{_u(name)}** ({_u(scope)}, {carry}) binds in {year_ranges(bind['year'])}: one more USD "
+                         f"of budget would save USD {ratio_range(bind['shadow_price_usd_per_usd'])} of cost.")
+        else:
+            spent = g["spend_musd"].max() if f["carryover"] == "yes" else g["spend_musd"].sum()
+            avail = last["available_musd"] if f["carryover"] == "yes" else g["available_musd"].sum()
+            items.append(f"**{_u(name)}** ({_u(scope)}, {carry}) does not bind: {musd(spent)} spent of "
+                         f"{musd(avail)} available by {int(last['year'])}.")
+    doc.ul(items)
+
+
+def _prices(doc: Doc, tables: dict) -> None:
+    doc.h(2, "Prices, supply and demand")
+    kp = key_prices(tables, limit=12)
+    sup = tables.get("supply")
+    if not _empty(sup):
+        top = sup.groupby(["offer", "region", "commodity"], sort=True)["bought_t"].sum().sort_values(
+            ascending=False, kind="stable").head(3)
+        doc.p("Largest outside purchases over the horizon: " + "; ".join(
+            f"{_u(o)} ({_u(c)} in {_u(r)}) {tonnes(v)} t" for (o, r, c), v in top.items()) + ".")
+    un = tables.get("unmet")
+    if not _empty(un) and un["unmet_t"].max() > TOL:
+        u = un[un["unmet_t"] > TOL]
+        doc.p("**Unserved demand**: " + "; ".join(
+            f"{tonnes(g['unmet_t'].sum())} t of {_u(c)} in {_u(r)} ({year_ranges(g['year'])})"
+            for (r, c), g in u.groupby(["region", "commodity"], sort=True)) + ", paid at the unmet-demand penalty.")
+    elif not _empty(un):
+        doc.p("All demand is met.")
+    if not kp.empty:
+        y0, y1 = kp.attrs["years"]
+        doc.p("Commodity prices below are shadow prices: the cost of serving one more tonne in the region "
+              "(USD/t, money of each year).")
+        doc.table(["region", "commodity", f"{y0}", f"{y1}", "mean"],
+                  [[_u(r.region), _u(r.commodity), price_range([r.first]), price_range([r.last]),
+                    price_range([r.mean])] for r in kp.itertuples(index=False)], right={2, 3, 4})
+
+
+def _caption(path: Path) -> str:
+    stem = Path(path).stem
+    if stem.startswith("supply_mix_"):
+        return (f"Supply by stage for {_u(stem[len('supply_mix_'):])}: imports by supplier as shares of "
+                "consumption against the single-supplier cap (dashed).")
+    return CHART_CAPTIONS.get(stem, stem.replace("_", " "))
+
+
+def build_report(tables: dict[str, pd.DataFrame], summary: dict, charts: list[Path]) -> tuple[Doc, list[str]]:
+    doc = Doc()
+    _headline(doc, tables, summary)
+    _builds(doc, tables)
+    _costs(doc, summary)
+    binding = _policies(doc, tables)
+    _budgets(doc, tables)
+    _prices(doc, tables)
+    if charts:
+        doc.h(2, "Charts")
+        for c in charts:
+            doc.img(Path(c), _caption(c))
+    return doc, binding
+
+
+def write_report(folder: Path, tables: dict[str, pd.DataFrame], summary: dict,
+                 charts: list[Path] | None = None) -> list[Path]:
+    """Write report.md and report.html into `folder`; return their paths."""
+    folder = Path(folder)
+    doc, _ = build_report(tables, summary, list(charts or []))
+    md, page = folder / "report.md", folder / "report.html"
+    md.write_text(to_markdown(doc, folder), encoding="utf-8")
+    stem = Path(str(summary.get("workbook") or "study")).stem
+    page.write_text(to_html(doc, f"reeplan plan: {stem}, scenario {summary.get('scenario', 'base')}"),
+                    encoding="utf-8")
+    return [md, page]

@@ -1,0 +1,169 @@
+"""charts/*.png: drawn headless, slide-sized, not blank; targets from the policies table; charts with
+nothing to show are skipped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.image import imread
+
+from _plans import bound, example, plain
+from model.results import plan_tables
+from model.write.charts import DPI, SIZE, figures, write_charts
+
+EXAMPLE_CHARTS = ["capacity_by_stage_region.png", "supply_mix_EU.png", "domestic_shares.png",
+                  "capital_spend.png", "commodity_prices.png"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return example(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def tables(run):
+    return plan_tables(run.study, run.solution)
+
+
+def lines(fig, panel: int | None = None) -> dict[str, np.ndarray]:
+    """Label -> y data of every labelled line of a figure (or of one of its panels)."""
+    axes = fig.axes if panel is None else [fig.axes[panel]]
+    return {ln.get_label(): np.asarray(ln.get_ydata(), dtype=float)
+            for ax in axes for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+
+
+def assert_picture(path):
+    img = imread(path)
+    assert img.shape[:2] == (round(SIZE[1] * DPI), round(SIZE[0] * DPI))  # 840 x 1500 px
+    gray = img[..., :3].mean(axis=2)
+    assert gray.std() > 0.05, f"{path.name} looks blank"  # white page with a few lines has std ~0.02
+    assert (gray < 0.5).mean() > 0.01, f"{path.name} has almost no ink"
+
+
+def test_example_draws_every_chart(run):
+    charts = sorted(p.name for p in (run.folder / "charts").iterdir())
+    assert charts == sorted(EXAMPLE_CHARTS)
+    for name in EXAMPLE_CHARTS:
+        assert_picture(run.folder / "charts" / name)
+        assert 20_000 < (run.folder / "charts" / name).stat().st_size < 1_000_000
+
+
+def test_write_charts_returns_the_files_in_order(tmp_path, run, tables):
+    paths = write_charts(tmp_path, tables, run.summary)
+    assert [p.name for p in paths] == EXAMPLE_CHARTS
+    assert all(p.parent == tmp_path / "charts" and p.exists() for p in paths)
+
+
+def test_titles_units_and_legends(run, tables):
+    figs = dict(figures(tables, run.summary))
+    for name, fig in figs.items():
+        assert fig._suptitle is not None and fig._suptitle.get_text(), name
+        assert fig.legends, name  # one legend per figure
+        assert all(ax.get_title() for ax in fig.axes if ax.get_visible()), name
+        units = {ax.get_ylabel() for ax in fig.axes if ax.get_visible()} - {""}
+        assert units, name
+        w, h = fig.get_size_inches()
+        assert (w, h) == SIZE
+    assert {ax.get_title() for ax in figs["capacity_by_stage_region.png"].axes} == {
+        "Extraction", "Processing", "Manufacturing", "Recycling"}
+    assert figs["capital_spend.png"].axes[0].get_ylabel() == "USD million"
+    assert figs["commodity_prices.png"].axes[0].get_ylabel() == "USD/t"
+
+
+def test_targets_and_caps_come_from_the_policies_table(run, tables):
+    pol = tables["policies"].copy()
+    figs = dict(figures(tables, run.summary))
+    targets = lines(figs["domestic_shares.png"])
+    assert set(np.unique(targets["processing target 40%"])) == {0.4}
+    assert set(np.unique(targets["recycling target 25%"])) == {0.25}
+    assert set(np.unique(targets["extraction target 10%"])) == {0.1}
+    got = targets["processing achieved"]
+    want = pol[pol.policy == "crma_processing"].sort_values("year")["achieved_share"].to_numpy()
+    assert got == pytest.approx(want)
+    # change the targets in the table: the chart follows
+    pol.loc[pol.policy == "crma_processing", "share"] = 0.55
+    pol.loc[pol.kind == "max_supplier_share", "share"] = 0.5
+    moved = dict(figures({**tables, "policies": pol}, run.summary))
+    assert set(np.unique(lines(moved["domestic_shares.png"])["processing target 55%"])) == {0.55}
+    caps = [c for ax in moved["supply_mix_EU.png"].axes for c in ax.collections
+            if c.get_label() == "cap 50% on any one supplier"]
+    assert caps and all(np.allclose([seg[:, 1] for seg in c.get_segments()], 0.5) for c in caps)
+
+
+def test_supply_mix_stacks_suppliers_against_the_cap(run, tables):
+    fig = dict(figures(tables, run.summary))["supply_mix_EU.png"]
+    assert [ax.get_title() for ax in fig.axes] == ["Extraction (NdPr)", "Processing (NdPr)", "Manufacturing (NdPr)"]
+    manufacturing = fig.axes[2]
+    labels = {b.get_label() for b in manufacturing.containers}
+    assert "imports from CN" in labels
+    cn = next(b for b in manufacturing.containers if b.get_label() == "imports from CN")
+    pol = tables["policies"]
+    want = pol[(pol.policy == "crma_max_supplier_manufacturing") & (pol.supplier == "CN")].sort_values("year")
+    assert [r.get_height() for r in cn] == pytest.approx(want["achieved_share"].tolist())
+
+
+def test_capital_spend_matches_the_budgets(run, tables):
+    from model.write.charts import budget_spend
+
+    fig = dict(figures(tables, run.summary))["capital_spend.png"]
+    assert [ax.get_title() for ax in fig.axes] == ["eu_crma (EU, all stages)", "us_dod (US, all stages)"]
+    b = tables["budgets"]
+    eu = b[b.budget == "eu_crma"].sort_values("year")
+    assert lines(fig, 0)["spend to date"] == pytest.approx(eu["spend_musd"].to_numpy())
+    us = b[b.budget == "us_dod"]
+    assert lines(fig, 1)["spend to date"] == pytest.approx(us["spend_musd"].to_numpy())
+    # annual spend from the builds adds up to the running sum the budget row sees
+    years = list(range(2025, int(eu.year.max()) + 1))
+    annual = budget_spend(tables["builds"], "EU", "*", years)
+    assert annual.cumsum()[eu.year].to_numpy() == pytest.approx(eu["spend_musd"].to_numpy(), rel=1e-9)
+
+
+def test_nothing_to_show_is_not_drawn(tmp_path_factory):
+    run = plain(tmp_path_factory)
+    names = sorted(p.name for p in (run.folder / "charts").iterdir())
+    # nothing built and no capacity (imports are cheaper), no policy, no budget: only prices
+    assert names == ["commodity_prices.png"]
+    for p in (run.folder / "charts").iterdir():
+        assert_picture(p)
+    empty = {k: pd.DataFrame() for k in ("capacity", "policies", "budgets", "prices", "builds")}
+    assert write_charts(tmp_path_factory.mktemp("none"), empty, {}) == []
+
+
+def test_domestic_target_only_gives_no_supply_mix(tmp_path_factory):
+    names = sorted(p.name for p in (bound(tmp_path_factory).folder / "charts").iterdir())
+    assert "domestic_shares.png" in names and not any(n.startswith("supply_mix") for n in names)
+
+
+def test_headless_and_no_global_matplotlib_state(run, tmp_path):
+    # a fresh interpreter with no display: no pyplot, no backend switch for the caller
+    code = (
+        "import sys, json, pandas as pd\n"
+        "from pathlib import Path\n"
+        "from model.write.charts import write_charts\n"
+        f"folder = Path({str(run.folder)!r})\n"
+        "tables = {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[''])\n"
+        "          for p in (folder / 'csv').glob('*.csv')}\n"
+        "for t in tables.values():\n"
+        "    for c in ('supplier', 'region', 'stage'):\n"
+        "        if c in t: t[c] = t[c].fillna('')\n"
+        "summary = json.loads((folder/'summary.json').read_text())\n"
+        f"paths = write_charts(Path({str(tmp_path)!r}), tables, summary)\n"
+        "assert len(paths) == 5, paths\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND", "WAYLAND_DISPLAY")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_charts_do_not_touch_the_csv_tables(run, tmp_path):
+    before = {p.name: p.read_bytes() for p in (run.folder / "csv").iterdir()}
+    assert all(n.endswith(".csv") for n in before)
+    write_charts(run.folder, plan_tables(run.study, run.solution), run.summary)
+    assert {p.name: p.read_bytes() for p in (run.folder / "csv").iterdir()} == before
