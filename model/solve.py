@@ -1,16 +1,33 @@
-"""Solve the Pyomo model with HiGHS (in memory, through highspy) and read back values and duals."""
+"""Solve the Pyomo model with HiGHS (in memory, through highspy) and read back values and duals.
+
+`FastHighs` is Pyomo's persistent HiGHS interface (`pyomo.contrib.solver.solvers.highs.Highs`)
+for models built by `lp.build_model`: instead of walking one Pyomo expression per row it hands
+the constraint matrix that `lp/` assembled (`m._lp`, CSR arrays) to HiGHS in one `passModel`
+call, and reads values and duals back as arrays. Any other model goes through the inherited
+generic path. `solver_options` picks HiGHS's algorithm by problem size.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import highspy
+import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.collections import ComponentMap
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
+from pyomo.contrib.solver.common.util import NoDualsError, NoReducedCostsError, NoSolutionError, get_objective
 from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.core.staleflag import StaleFlagManager
 
 from .data import Study
+from .lp.expr import INF, SparseConstraint, SparseRowData
 
 ROW_FAMILIES = ("balance", "budget", "policy")
+
+# Above this many columns HiGHS's interior point method (with crossover to a basic solution,
+# so duals and warm starts are those of a vertex) beats dual simplex on these LPs.
+IPM_COLUMNS = 10**12
 
 _STATUS = {
     TC.convergenceCriteriaSatisfied: "optimal",
@@ -21,6 +38,13 @@ _STATUS = {
     TC.maxTimeLimit: "time_limit",
     TC.iterationLimit: "iteration_limit",
 }
+
+
+def solver_options(columns: int) -> dict:
+    """HiGHS options for an LP with this many columns: simplex when small, IPM + crossover when large."""
+    if columns >= IPM_COLUMNS:
+        return {"solver": "ipm", "run_crossover": "on"}
+    return {}
 
 
 @dataclass
@@ -42,6 +66,238 @@ class Solution:
         return bool(self.values)
 
 
+class FastHighs(Highs):
+    """Persistent HiGHS for reeplan models: the matrix goes over as arrays, not expressions.
+
+    `set_instance(m)` passes the columns, the row blocks of `m._lp` (in block order: the
+    families of `lp.build_model`) and the cost vector to HiGHS with one `passModel`. Column
+    bounds are read from the Pyomo Vars (domain, bounds, fixed). A deactivated row is kept in
+    HiGHS with free bounds (so row numbers and the warm-start basis survive); activating it
+    restores its bounds. On each re-solve `update()` pushes what changed since the last one:
+    row (de)activation, variable bounds, fixing and domains, and a new objective expression;
+    any other change (a constraint added, removed or rewritten) rebuilds the HiGHS model.
+    A model that is not entirely made of `lp.expr.SparseConstraint` rows uses Pyomo's generic
+    path (`pyomo.contrib.solver.solvers.highs.Highs`) unchanged.
+    """
+
+    def __init__(self, **kwds):
+        super().__init__(**kwds)
+        self._fast = None  # the model's lp.expr.MatrixModel while the fast path is in use
+
+    # ------------------------------------------------------------ handing the model over
+    def set_instance(self, model):
+        lp = getattr(model, "_lp", None)
+        if lp is None or not _matrix_only(model, lp):
+            self._fast = None
+            return super().set_instance(model)
+        if self._last_results_object is not None:
+            self._last_results_object.solution_loader.invalidate()
+        self._reinit()
+        self._model = model
+        self._fast = lp
+        cols = lp.columns.vars
+        self._blocks = list(lp.blocks)
+        self._row_start = {}
+        starts, n = [], 0
+        for comp in self._blocks:
+            self._row_start[id(comp)] = n
+            starts.append(n)
+            n += len(comp._block)
+        self._snapshot = _var_state(cols)
+        col_lower, col_upper = _col_bounds(cols, self._snapshot)
+        self._active = [np.fromiter((d._active for d in c._data.values()), bool, len(c._data)) for c in self._blocks]
+        blocks = [c._block for c in self._blocks]
+        row_lower = np.concatenate([np.where(a, b.lower, -INF) for a, b in zip(self._active, blocks)] or [[]])
+        row_upper = np.concatenate([np.where(a, b.upper, INF) for a, b in zip(self._active, blocks)] or [[]])
+        nnz = np.cumsum([0] + [b.nnz for b in blocks])
+        a_start = np.concatenate([b.indptr[:-1] + off for b, off in zip(blocks, nnz)] or [[]]).astype(np.int32)
+        lp_ = highspy.HighsLp()
+        lp_.num_col_ = len(cols)
+        lp_.num_row_ = n
+        lp_.col_lower_ = col_lower
+        lp_.col_upper_ = col_upper
+        lp_.row_lower_ = row_lower
+        lp_.row_upper_ = row_upper
+        lp_.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp_.a_matrix_.num_col_ = len(cols)
+        lp_.a_matrix_.num_row_ = n
+        lp_.a_matrix_.start_ = np.append(a_start, np.int32(nnz[-1]))
+        lp_.a_matrix_.index_ = np.concatenate([b.indices for b in blocks] or [[]]).astype(np.int32)
+        lp_.a_matrix_.value_ = np.concatenate([b.data for b in blocks] or [[]])
+        self._solver_model = highspy.Highs()
+        self._solver_model.setOptionValue("output_flag", False)
+        self._objective = None
+        self._set_fast_objective(model, lp_)
+        status = self._solver_model.passModel(lp_)
+        if status == highspy.HighsStatus.kError:
+            raise ValueError("HiGHS rejected the model (passModel returned an error)")
+        self._solver_model.setOptionValue("output_flag", True)
+
+    def _set_fast_objective(self, model, lp_=None) -> None:
+        """Costs from `m._lp` when the objective is the one `lp.build_model` made, else from its expression."""
+        lp = self._fast
+        obj = get_objective(model)
+        self._objective = obj
+        self._objective_expr = None if obj is None else obj.expr
+        self._objective_sense = None if obj is None else obj.sense
+        if obj is not None and obj is lp.objective and obj.expr is lp.objective_expr:
+            cost, offset, sense = lp.cost, lp.offset, obj.sense
+        else:
+            cost, offset, sense = np.zeros(len(lp.columns)), 0.0, pyo.minimize
+            if obj is not None:
+                from pyomo.repn import generate_standard_repn
+
+                repn = generate_standard_repn(obj.expr, quadratic=False)
+                if repn.nonlinear_expr is not None:
+                    raise ValueError("FastHighs handles linear objectives only")
+                col = {id(v): j for j, v in enumerate(lp.columns.vars)}
+                for c, v in zip(repn.linear_coefs, repn.linear_vars):
+                    cost[col[id(v)]] += c
+                offset, sense = float(pyo.value(repn.constant)), obj.sense
+        hs = highspy.ObjSense.kMinimize if sense == pyo.minimize else highspy.ObjSense.kMaximize
+        if lp_ is not None:
+            lp_.col_cost_ = cost
+            lp_.offset_ = offset
+            lp_.sense_ = hs
+        else:
+            h = self._solver_model
+            h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+            h.changeObjectiveOffset(offset)
+            h.changeObjectiveSense(hs)
+
+    # ------------------------------------------------------------ re-solves
+    def update(self, timer=None):
+        if self._fast is None:
+            return super().update(timer=timer)
+        model = self._model
+        if model._lp is not self._fast or not _matrix_only(model, model._lp) or \
+                list(model._lp.blocks) != self._blocks:
+            self.set_instance(model)
+            return
+        self._sol = None
+        h = self._solver_model
+        # rows: deactivated rows get free bounds, reactivated rows their own again
+        for k, comp in enumerate(self._blocks):
+            now = np.fromiter((d._active for d in comp._data.values()), bool, len(comp._data))
+            changed = np.flatnonzero(now != self._active[k])
+            if len(changed):
+                b = comp._block
+                lo = np.where(now[changed], b.lower[changed], -INF)
+                hi = np.where(now[changed], b.upper[changed], INF)
+                idx = (changed + self._row_start[id(comp)]).astype(np.int32)
+                h.changeRowsBounds(len(idx), idx, lo, hi)
+                self._active[k] = now
+        # columns: bounds, fixing and domains that changed since the last hand-over
+        cols = self._fast.columns.vars
+        state = _var_state(cols)
+        changed = sorted({j for now, was in zip(state, self._snapshot)
+                          for j, (x, y) in enumerate(zip(now, was)) if x is not y})
+        if changed:
+            sub = [cols[j] for j in changed]
+            lo, hi = _col_bounds(sub, _var_state(sub))
+            idx = np.array(changed, dtype=np.int32)
+            h.changeColsBounds(len(idx), idx, lo, hi)
+            self._snapshot = state
+        obj = get_objective(model)
+        if obj is not self._objective or (obj is not None and (obj.expr is not self._objective_expr
+                                                                or obj.sense is not self._objective_sense)):
+            self._set_fast_objective(model)
+
+    # ------------------------------------------------------------ reading back
+    def row_index(self, con) -> int:
+        """HiGHS row number of a row of a SparseConstraint."""
+        return self._row_start[id(con.parent_component())] + con._expr
+
+    def column_values(self) -> np.ndarray:
+        if self._sol is None or not self._sol.value_valid:
+            raise NoSolutionError()
+        return np.asarray(self._sol.col_value, dtype=float)
+
+    def row_duals(self) -> np.ndarray:
+        if self._sol is None or not self._sol.dual_valid:
+            raise NoDualsError()
+        return np.asarray(self._sol.row_dual, dtype=float)
+
+    def _load_vars(self, vars_to_load=None):
+        if self._fast is None:
+            return super()._load_vars(vars_to_load)
+        if vars_to_load is None:
+            for v, x in zip(self._fast.columns.vars, self.column_values().tolist()):
+                v.set_value(x, skip_validation=True)
+        else:
+            for v, x in self._get_primals(vars_to_load).items():
+                v.set_value(x, skip_validation=True)
+        StaleFlagManager.mark_all_as_stale(delayed=True)
+
+    def _columns_of(self, vars_to_load):
+        cols = self._fast.columns.vars
+        if vars_to_load is None:
+            return cols, range(len(cols))
+        where = {id(v): j for j, v in enumerate(cols)}
+        return vars_to_load, [where[id(v)] for v in vars_to_load]
+
+    def _get_primals(self, vars_to_load=None):
+        if self._fast is None:
+            return super()._get_primals(vars_to_load)
+        vals = self.column_values()
+        vars_, idx = self._columns_of(vars_to_load)
+        return ComponentMap(zip(vars_, vals[list(idx)].tolist()))
+
+    def _get_reduced_costs(self, vars_to_load=None):
+        if self._fast is None:
+            return super()._get_reduced_costs(vars_to_load)
+        if self._sol is None or not self._sol.dual_valid:
+            raise NoReducedCostsError()
+        rc = np.asarray(self._sol.col_dual, dtype=float)
+        vars_, idx = self._columns_of(vars_to_load)
+        return ComponentMap(zip(vars_, rc[list(idx)].tolist()))
+
+    def _get_duals(self, cons_to_load=None):
+        if self._fast is None:
+            return super()._get_duals(cons_to_load)
+        duals = self.row_duals()
+        if cons_to_load is None:
+            cons_to_load = [d for c in self._blocks for d in c._data.values() if d._active]
+        return {c: float(duals[self.row_index(c)]) for c in cons_to_load}
+
+
+def _matrix_only(model, lp) -> bool:
+    """Every constraint of the model is a row of one of lp's blocks (not rewritten by set_value)."""
+    blocks = {id(c) for c in lp.blocks}
+    for comp in model.component_objects(pyo.Constraint, descend_into=True):
+        if id(comp) not in blocks:
+            return False
+    return all(type(d) is SparseRowData for c in lp.blocks for d in c._data.values()) and \
+        all(isinstance(c, SparseConstraint) for c in lp.blocks)
+
+
+def _var_state(vars_) -> tuple[list, list, list, list]:
+    """What decides a column's bounds: (lower, upper, fixed, domain) of each Var, compared by identity."""
+    return ([v._lb for v in vars_], [v._ub for v in vars_], [v.fixed for v in vars_],
+            [v._domain for v in vars_])
+
+
+def _col_bounds(vars_, state) -> tuple[np.ndarray, np.ndarray]:
+    """Column bounds for HiGHS: the fast common case (non-negative, numeric upper bound) in bulk."""
+    lbs, ubs, fixed, domains = state
+    nonneg = pyo.NonNegativeReals
+    lower = np.zeros(len(vars_))
+    try:
+        upper = np.array([INF if u is None else u for u in ubs], dtype=float)
+    except (TypeError, ValueError):  # a bound that is an expression (a Param)
+        upper = np.full(len(vars_), INF)
+        fixed = [True] * len(vars_)  # resolve every column below
+    for j in [j for j, (lb, f, d) in enumerate(zip(lbs, fixed, domains)) if lb is not None or f or d is not nonneg]:
+        v = vars_[j]
+        if v.fixed:
+            lower[j] = upper[j] = v.value
+        else:
+            lo, hi = v.bounds
+            lower[j] = -INF if lo is None else lo
+            upper[j] = INF if hi is None else hi
+    return lower, upper
+
+
 def has_variables(m: pyo.ConcreteModel) -> bool:
     return any(len(v) for v in m._families.values())
 
@@ -56,11 +312,12 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
         return Solution("optimal", objective=pyo.value(m.cost), values={f: {} for f in m._families},
                         duals={f: {} for f in ROW_FAMILIES},
                         size={"variables": 0, "rows": 0, "nonzeros": 0}, solver="none needed"), solver
-    solver = solver or Highs()
+    solver = solver or FastHighs()
+    options = solver_options(sum(len(v) for v in m._families.values()))
     try:
         res = solver.solve(
             m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
-            time_limit=s.time_limit,
+            time_limit=s.time_limit, solver_options=options,
         )
     except Exception as exc:  # HiGHS refused the model (e.g. numbers it treats as infinite)
         return Solution("error", message=f"the solver could not handle this model ({type(exc).__name__}: {exc})"), solver
@@ -73,6 +330,18 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
         return sol, solver
     res.solution_loader.load_vars()
     sol.objective = pyo.value(m.cost)
+    if isinstance(solver, FastHighs) and solver._fast is not None:
+        x = solver.column_values()
+        spans = m._lp.columns.span
+        sol.values = {name: dict(zip(comp.keys(), [v or 0.0 for v in x[slice(*spans[name])].tolist()]))
+                      for name, comp in m._families.items()}
+        if status == "optimal":
+            duals = solver.row_duals()
+            for fam in ROW_FAMILIES:
+                comp = getattr(m, fam)
+                start = solver._row_start[id(comp)]
+                sol.duals[fam] = dict(zip(comp._block.keys, duals[start:start + len(comp._block)].tolist()))
+        return sol, solver
     sol.values = {name: {k: v.value or 0.0 for k, v in comp.items()} for name, comp in m._families.items()}
     if status == "optimal":
         for fam in ROW_FAMILIES:

@@ -15,4 +15,4 @@ from .expr import add_rows
 
 
 def commodity_balance(m: pyo.ConcreteModel, s: Study) -> None:
-    add_rows(m, "balance", s.balance, 3)
+    add_rows(m, "balance", s.balance)

@@ -18,4 +18,4 @@ from .expr import add_rows
 
 
 def capital_budget(m: pyo.ConcreteModel, s: Study) -> None:
-    add_rows(m, "budget", s.budgets, 2)
+    add_rows(m, "budget", s.budgets)

@@ -9,29 +9,31 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..data import Study
-from .expr import key_set, linear
+from .expr import RowBuilder, add_block
 
 
 def project_size(m: pyo.ConcreteModel, s: Study) -> None:
     """sum_tau build[p, tau] <= max_new_tpa_p, for every project that may build."""
+    col = m._lp.columns.index["build"]
     taus: dict[str, list[int]] = {}
     for p, tau in s.build:
-        taus.setdefault(p, []).append(tau)
-    m.project_size_index = pyo.Set(initialize=list(taus), ordered=pyo.Set.InsertionOrder)
-    m.project_size = pyo.Constraint(
-        m.project_size_index,
-        rule=lambda m, p: linear(m, {("build", (p, t)): 1.0 for t in taus[p]}) <= s.projects[p].max_new,
-    )
+        taus.setdefault(p, []).append(col[(p, tau)])
+    rows = RowBuilder()
+    for p, cols in taus.items():
+        rows.add(p, cols, [1.0] * len(cols), "<=", s.projects[p].max_new)
+    add_block(m, "project_size", rows.block())
 
 
 def activity_limit(m: pyo.ConcreteModel, s: Study) -> None:
-    """act[p, t] <= availability_p * cap[p, t]."""
-
-    def rule(m, p, t):
-        const, builds = s.capacity_terms(p, t)
-        a = s.projects[p].availability
-        terms = {("act", (p, t)): 1.0, **{v: -a for v in builds}}
-        return linear(m, terms) <= a * const
-
-    m.activity_limit_index = key_set(s.act, 2)
-    m.activity_limit = pyo.Constraint(m.activity_limit_index, rule=rule)
+    """act[p, t] <= availability_p * cap[p, t], i.e. act - a * sum(builds online) <= a * constant."""
+    act = m._lp.columns.index["act"]
+    build = m._lp.columns.index["build"]
+    rows = RowBuilder()
+    cap_const, cap_builds, projects = s.cap_const, s.cap_builds, s.projects
+    for key in s.act:
+        p, t = key
+        a = projects[p].availability
+        taus = cap_builds.get(key, ())
+        rows.add(key, [act[key]] + [build[(p, tau)] for tau in taus], [1.0] + [-a] * len(taus), "<=",
+                 a * cap_const.get(key, 0.0))
+    add_block(m, "activity_limit", rows.block())

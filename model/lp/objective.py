@@ -8,6 +8,7 @@ The terms come from `costs.cost_terms`, which the cost report reads too.
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from ..costs import CostTerms
@@ -18,3 +19,9 @@ from .expr import linear
 def total_cost(m: pyo.ConcreteModel, s: Study, costs: CostTerms) -> None:
     coef, const = costs.objective_coefficients(s.df)
     m.cost = pyo.Objective(expr=linear(m, coef, const), sense=pyo.minimize)
+    lp = m._lp
+    cols, values = lp.columns.of(coef)
+    lp.cost = np.zeros(len(lp.columns))
+    lp.cost[cols] = values
+    lp.offset = const
+    lp.objective, lp.objective_expr = m.cost, m.cost.expr

@@ -22,4 +22,4 @@ from .expr import add_rows
 
 
 def policy_share(m: pyo.ConcreteModel, s: Study) -> None:
-    add_rows(m, "policy", s.policies, 3)
+    add_rows(m, "policy", s.policies)

@@ -2,6 +2,9 @@
 
 Offer, route and unmet-demand limits (formulation.md, 4 and 5) are variable bounds:
     buy[o, t] <= max_tpa_o,   flow[r->s, c, t] <= max_tpa_route,   unmet[r, c, t] <= demand[r, c, t]
+
+Besides the Pyomo Vars, `m._lp` (an `expr.MatrixModel`) numbers every variable as a column
+(families in `expr.FAMILIES` order); the rows and the objective refer to these columns.
 """
 
 from __future__ import annotations
@@ -9,11 +12,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..data import Study
-from .expr import key_set
-
-
-def _bounds(info: dict):
-    return {k: (0.0, v["max"]) for k, v in info.items()}
+from .expr import Columns, MatrixModel, key_set
 
 
 def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
@@ -27,10 +26,12 @@ def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
         ("flow", s.flow, 4, "tonnes shipped on a route"),
         ("unmet", s.unmet, 3, "tonnes of demand not served"),
     ):
-        b = _bounds(info)
         m.add_component(name + "_index", key_set(info, dimen))
-        m.add_component(name, pyo.Var(getattr(m, name + "_index"), within=nonneg,
-                                      bounds=lambda m, *k, b=b: b[k], doc=doc))
+        var = pyo.Var(getattr(m, name + "_index"), within=nonneg, doc=doc)
+        m.add_component(name, var)
+        for vd, v in zip(var.values(), info.values()):
+            if v["max"] is not None:
+                vd.setub(v["max"])
     m.short_index = key_set(s.short, 3)
     m.short = pyo.Var(m.short_index, within=nonneg, doc="tonnes of material a soft target is missed by")
     m._families = {"build": m.build, "act": m.act, "buy": m.buy, "flow": m.flow,
@@ -38,3 +39,4 @@ def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
     if s.violations:  # elastic copy for diagnosis: violation i relaxes row s.violations[i]
         m.viol = pyo.Var(range(len(s.violations)), within=nonneg, doc="violation of a hard row")
         m._families["viol"] = m.viol
+    m._lp = MatrixModel(Columns(m._families))

@@ -189,9 +189,12 @@ def capacity_figure(capacity: pd.DataFrame | None, summary: dict):
         _years_axis(ax, years)
         _thousands(ax)
     _legend(fig, axes)
-    fig.text(0.995, 0.008, "each stage in tonnes per year of its own main product", fontsize=7, color="#595959",
-             ha="right", va="bottom")
+    _footnote(fig, "each stage in tonnes per year of its own main product")
     return fig
+
+
+def _footnote(fig: Figure, text: str) -> None:
+    fig.text(0.995, 0.008, text, fontsize=7, color="#595959", ha="right", va="bottom")
 
 
 def _policy_rows(policies: pd.DataFrame | None, kind: str) -> pd.DataFrame:
@@ -375,8 +378,7 @@ def price_figure(prices: pd.DataFrame | None, tables: dict, summary: dict):
         _years_axis(ax, years)
         _thousands(ax)
     _legend(fig, axes)
-    fig.text(0.995, 0.008, "shadow prices of the commodity balances, undiscounted", fontsize=7, color="#595959",
-             ha="right", va="bottom")
+    _footnote(fig, "shadow prices of the commodity balances, undiscounted")
     return fig
 
 

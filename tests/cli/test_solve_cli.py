@@ -179,7 +179,8 @@ def test_staged_folder_removes_partial_output_on_failure(tmp_path):
 def test_default_workbook_is_the_shipped_study(tmp_path):
     proc = reeplan("solve", "--out", str(tmp_path), cwd=REPO)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "example" / "base" / "summary.json").exists()
+    summary = json.loads((tmp_path / "western_ree_2040" / "base" / "summary.json").read_text())
+    assert summary["status"] == "optimal" and summary["workbook"].endswith("western_ree_2040.xlsx")
 
 
 def test_console_script_help():
