@@ -156,3 +156,22 @@ def test_without_crma_targets_cost_does_not_rise(tables, base_run):
 def test_higher_demand_raises_cost(tables, base_run):
     cost, _ = solve(tables, "high_demand")
     assert cost > base_run[0]
+
+
+def test_readme_tables_script_reads_a_solved_base(base):
+    """inputs/study_results.py (which regenerates the README tables) works on a solved folder."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("study_results", WORKBOOK.parent / "study_results.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    t = read_workbook(WORKBOOK)
+    ndpr = t["content"][t["content"].material == "NdPr"]
+    content = dict(zip(ndpr.commodity, ndpr.t_per_t))
+    stage_of = dict(zip(t["commodities"].commodity, t["commodities"].stage))
+    table = mod.calibration(base.folder, content, stage_of)
+    assert "| manufacturing | CN |" in table and "usgs_mcs_2025" in table
+    w = mod.western_share(base.folder, content, stage_of, 2030)
+    assert 0 < w["manufacturing"] < 1
+    row = mod.results(base.folder.parent, ["base"], content, stage_of).splitlines()[-1]
+    assert row.startswith(f"| base | {base.solution.objective / 1000:,.1f} |")
