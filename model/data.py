@@ -47,6 +47,36 @@ class Project:
         return tau + self.lead
 
 
+class VarRefs:
+    """One shared `(family, key)` tuple per variable.
+
+    Term dicts are keyed by `(family, key)`; a study has millions of terms but only one tuple
+    per variable is needed, so every term dict refers to the same tuple (a term then costs a
+    dict slot, not two new tuples). `refs(family, key)` returns the shared tuple, making it
+    the first time; `refs.family(name)` is the {key: tuple} dict for bulk lookups.
+    """
+
+    def __init__(self):
+        self.by: dict[str, dict] = {}
+
+    def family(self, fam: str) -> dict:
+        return self.by.setdefault(fam, {})
+
+    def add(self, fam: str, keys) -> dict:
+        d = self.family(fam)
+        for k in keys:
+            if k not in d:
+                d[k] = (fam, k)
+        return d
+
+    def __call__(self, fam: str, key) -> tuple:
+        d = self.by.setdefault(fam, {})
+        r = d.get(key)
+        if r is None:
+            r = d[key] = (fam, key)
+        return r
+
+
 @dataclass
 class Row:
     """One constraint row: sum(coef * var) + const (sense) rhs, with its workbook identity."""
@@ -97,6 +127,8 @@ class Study:
     consumption: dict[Key, float]  # (region, material, t) -> t material
     # elastic copies only (diagnose.py): violation variable i relaxes row (family, key)
     violations: list[tuple[str, Key]] = field(default_factory=list)
+    # the shared (family, key) tuple of every variable (term dict keys)
+    refs: VarRefs = field(default_factory=VarRefs)
 
     @property
     def T0(self) -> int:
@@ -112,7 +144,8 @@ class Study:
 
     def capacity_terms(self, p: str, t: int) -> tuple[float, Terms]:
         """cap[p, t] = const + sum of builds online in t."""
-        return self.cap_const.get((p, t), 0.0), {("build", (p, tau)): 1.0 for tau in self.cap_builds.get((p, t), ())}
+        refs = self.refs
+        return self.cap_const.get((p, t), 0.0), {refs("build", (p, tau)): 1.0 for tau in self.cap_builds.get((p, t), ())}
 
 
 # ------------------------------------------------------------------ helpers
@@ -209,22 +242,30 @@ def build_study(t: Tables) -> Study:
     cap_builds: dict[Key, list[int]] = defaultdict(list)
     spend: dict[Key, dict[int, float]] = defaultdict(dict)
     for p in projects.values():
+        name = p.name
         for y in years:
             c = (p.existing if y <= p.retire else 0.0) + \
                 (p.committed if p.committed_online is not None and y >= p.committed_online else 0.0)
             if c > 0:
-                cap_const[(p.name, y)] = c
-        if p.max_new <= 0:
+                cap_const[(name, y)] = c
+        first, last = max(T0, p.earliest_start), T1 - p.lead
+        if p.max_new <= 0 or first > last:
             continue
-        for tau in range(max(T0, p.earliest_start), T1 - p.lead + 1):
-            build.append((p.name, tau))
-            on = p.online(tau)
-            for y in range(on, min(T1, on + p.lifetime - 1) + 1):
-                cap_builds[(p.name, y)].append(tau)
-            if p.lead == 0:
-                spend[(p.name, tau)][tau] = p.capex
-            for y in range(tau, tau + p.lead):
-                spend[(p.name, y)][tau] = p.capex / p.lead
+        # slices of `years` share its int objects: a million year numbers cost nothing extra
+        taus = years[first - T0:last - T0 + 1]
+        build.extend([(name, tau) for tau in taus])
+        L, life = p.lead, p.lifetime
+        for y in years[first + L - T0:]:  # builds started in lo..hi are online in y
+            lo, hi = max(first, y - L - life + 1), y - L
+            if lo <= hi:
+                cap_builds[(name, y)] = years[lo - T0:hi - T0 + 1]
+        per_year = p.capex / L if L else p.capex  # one float object shared by every entry
+        for tau in taus:
+            if L == 0:
+                spend[(name, tau)][tau] = per_year
+            for y in years[tau - T0:tau - T0 + L]:
+                spend[(name, y)][tau] = per_year
+    cap_builds.default_factory = spend.default_factory = None  # plain dicts from here on (no copy)
     act = sorted(set(cap_const) | set(cap_builds))
 
     # --- outside supply, one (offer, year) per year the offer stands
@@ -259,8 +300,11 @@ def build_study(t: Tables) -> Study:
     unmet = {k: {"max": q, "penalty": pen[k[1]] * MUSD} for k, q in demand.items()
              if pen.get(k[1]) is not None}
 
-    balance, impossible = _balance_rows(years, projects, tech_io, act, buy, flow, unmet, demand)
-    budgets = _budget_rows(t, years, projects, spend)
+    refs = VarRefs()
+    refs.add("build", build)
+    refs.add("act", act)
+    balance, impossible = _balance_rows(years, projects, tech_io, act, buy, flow, unmet, demand, refs)
+    budgets = _budget_rows(t, years, projects, spend, refs)
     consumption: dict[Key, float] = defaultdict(float)
     for (r, c, y), q in demand.items():
         for (cc, m), v in content.items():
@@ -268,16 +312,16 @@ def build_study(t: Tables) -> Study:
                 consumption[(r, m, y)] += v * q
     policies, short, more_impossible = _policy_rows(
         t, years, projects, tech_io, content, commodity_stage, flow, set(act), consumption,
-        cap_const, cap_builds)
+        cap_const, cap_builds, refs)
 
     return Study(
         path=t.path, sha256=file_hash(t.path), years=years, base_year=base_year, discount_rate=rate,
         salvage=bool(s.get("salvage", True)), time_limit=s.get("solver_time_limit_s"), df=df, tables=t,
         projects=projects, tech_io=dict(tech_io), content=content, commodity_stage=commodity_stage,
         build=build, act=act, buy=dict(sorted(buy.items())), flow=dict(sorted(flow.items())),
-        unmet=dict(sorted(unmet.items())), short=short, cap_const=cap_const, cap_builds=dict(cap_builds),
-        spend=dict(spend), balance=balance, budgets=budgets, policies=policies,
-        impossible=impossible + more_impossible, demand=demand, consumption=dict(consumption),
+        unmet=dict(sorted(unmet.items())), short=short, cap_const=cap_const, cap_builds=cap_builds,
+        spend=spend, balance=balance, budgets=budgets, policies=policies,
+        impossible=impossible + more_impossible, demand=demand, consumption=dict(consumption), refs=refs,
     )
 
 
@@ -289,24 +333,27 @@ def _describe(kind: str, key: Key, rhs: float, info: dict) -> dict:
     return {"family": kind, "key": key, "rhs": rhs, **info}
 
 
-def _balance_rows(years, projects, tech_io, act, buy, flow, unmet, demand):
+def _balance_rows(years, projects, tech_io, act, buy, flow, unmet, demand, refs: VarRefs):
     """Commodity balance (formulation.md, 3), one row per (region, commodity, year) with a term.
 
     sum_p a[tech_p, c] act[p, t] + sum_o buy[o, t] + inflow - outflow + unmet >= demand
     """
     terms: dict[Key, Terms] = defaultdict(dict)
-    for p, y in act:
+    ref_act = refs.family("act")
+    for k in act:
+        p, y = k
         pr = projects[p]
         for c, a in tech_io.get(pr.technology, {}).items():
-            terms[(pr.region, c, y)][("act", (p, y))] = a
+            terms[(pr.region, c, y)][ref_act[k]] = a
     for (o, y), b in buy.items():
-        _add(terms[(b["region"], b["commodity"], y)], ("buy", (o, y)), 1.0)
+        _add(terms[(b["region"], b["commodity"], y)], refs("buy", (o, y)), 1.0)
     for k in flow:
         fr, to, c, y = k
-        terms[(to, c, y)][("flow", k)] = 1.0
-        terms[(fr, c, y)][("flow", k)] = -1.0
+        ref = refs("flow", k)
+        terms[(to, c, y)][ref] = 1.0
+        terms[(fr, c, y)][ref] = -1.0
     for k in unmet:
-        terms[k][("unmet", k)] = 1.0
+        terms[k][refs("unmet", k)] = 1.0
     rows, impossible = {}, []
     for k in sorted(set(terms) | set(demand)):
         d = demand.get(k, 0.0)
@@ -317,33 +364,51 @@ def _balance_rows(years, projects, tech_io, act, buy, flow, unmet, demand):
     return rows, impossible
 
 
-def _budget_rows(t: Tables, years, projects, spend) -> dict[Key, Row]:
+def _budget_rows(t: Tables, years, projects, spend, refs: VarRefs) -> dict[Key, Row]:
     """Capital budgets (formulation.md, 6), one row per (budget, year with a budget row).
 
     without carryover: sum_{p in P_b} spend[p, t] <= amount_b(t)
     with carryover:    sum_{t' <= t} sum_{p in P_b} spend[p, t'] <= sum_{t' <= t} amount_b(t')
+
+    A carryover row's terms are those of the row before plus the spend of the years between
+    them, so each project keeps a running sum of its spend coefficients (added in year order,
+    exactly as a fresh sum would add them) instead of summing all earlier years again.
     """
     T0, T1 = years[0], years[-1]
     rows: dict[Key, Row] = {}
     b = t["budgets"]
+    ref_build = refs.family("build")
+    by_region: dict[str, list[Project]] = defaultdict(list)
+    for p in projects.values():
+        by_region[p.region].append(p)
     for name, g in b.groupby("budget", sort=False):
         first = g.iloc[0]
         region, stage, carry = first["region"], first["stage"], bool(first["carryover"])
-        funded = [p for p in projects.values()
-                  if region in ("*", p.region) and stage in ("*", p.stage)]
+        pool = list(projects.values()) if region == "*" else by_region.get(region, [])
+        funded = [p.name for p in pool if stage in ("*", p.stage)]
         amounts = dict(zip(g["year"].astype(int), g["amount_musd"].astype(float)))
+        running: dict[str, Terms] = {p: {} for p in funded} if carry else {}
+        done = T0 - 1  # running sums cover spend in years <= done
         for y in sorted(amounts):
-            if carry:
-                span = [u for u in years if u <= y]
-                rhs = sum(v for u, v in amounts.items() if u <= y)
-            else:
-                span = [y] if T0 <= y <= T1 else []
-                rhs = amounts[y]
             terms: Terms = {}
-            for p in funded:
-                for u in span:
-                    for tau, coef in spend.get((p.name, u), {}).items():
-                        _add(terms, ("build", (p.name, tau)), coef)
+            if carry:
+                rhs = sum(v for u, v in amounts.items() if u <= y)
+                for u in range(done + 1, min(y, T1) + 1):
+                    for p in funded:
+                        acc = running[p]
+                        for tau, coef in spend.get((p, u), {}).items():
+                            ref = ref_build[(p, tau)]
+                            acc[ref] = acc.get(ref, 0.0) + coef
+                done = max(done, min(y, T1))
+                for p in funded:
+                    terms.update(running[p])
+            else:
+                rhs = amounts[y]
+                if T0 <= y <= T1:
+                    for p in funded:
+                        for tau, coef in spend.get((p, y), {}).items():
+                            ref = ref_build[(p, tau)]
+                            terms[ref] = terms.get(ref, 0.0) + coef
             if terms:
                 rows[(name, y)] = Row(terms, "<=", rhs, min(y, T1),
                                       {"region": region, "stage": stage, "carryover": carry})
@@ -351,7 +416,7 @@ def _budget_rows(t: Tables, years, projects, spend) -> dict[Key, Row]:
 
 
 def _policy_rows(t: Tables, years, projects, tech_io, content, commodity_stage, flow, act,
-                 consumption, cap_const, cap_builds):
+                 consumption, cap_const, cap_builds, refs: VarRefs):
     """Share policies (formulation.md, 7): one generic share row with a sense.
 
     min_domestic_share: sum_p sum_{c: a>0} a content[c,m] Q[p,t] + short >= share * cons[r,m,t]
@@ -365,6 +430,10 @@ def _policy_rows(t: Tables, years, projects, tech_io, content, commodity_stage, 
     into = defaultdict(list)  # (to, year) -> flow keys
     for k in flow:
         into[(k[1], k[3])].append(k)
+    at = defaultdict(list)  # (region, stage) -> projects, in sheet order
+    for p in projects.values():
+        at[(p.region, p.stage)].append(p)
+    ref_build, ref_act = refs.family("build"), refs.family("act")
     for r in t["policies"].to_dict("records"):
         k, region, m, g, share = r["policy"], r["region"], r["material"], r["stage"], float(r["share"])
         penalty = None if pd.isna(r["penalty_usd_per_t"]) else float(r["penalty_usd_per_t"]) * MUSD
@@ -372,6 +441,13 @@ def _policy_rows(t: Tables, years, projects, tech_io, content, commodity_stage, 
         ly = min(T1, _int(r["last_year"], T1))
         info = {"policy": k, "region": region, "material": m, "kind": r["kind"], "stage": g,
                 "share": share, "basis": r["basis"], "row": r[ROW]}
+        # tonnes of material m per tonne of activity of each domestic project of the stage
+        domestic = []
+        if r["kind"] == "min_domestic_share":
+            for p in at.get((region, g), ()):
+                coef = sum(a * content.get((c, m), 0.0) for c, a in tech_io.get(p.technology, {}).items() if a > 0)
+                if coef != 0:
+                    domestic.append((p, coef))
         for y in range(fy, ly + 1):
             cons = consumption.get((region, m, y), 0.0)
             if cons <= 0:
@@ -380,19 +456,15 @@ def _policy_rows(t: Tables, years, projects, tech_io, content, commodity_stage, 
             if r["kind"] == "min_domestic_share":
                 terms: Terms = {}
                 const = 0.0
-                for p in projects.values():
-                    if p.region != region or p.stage != g:
-                        continue
-                    coef = sum(a * content.get((c, m), 0.0) for c, a in tech_io.get(p.technology, {}).items()
-                               if a > 0)
-                    if coef == 0 or (p.name, y) not in act:
+                for p, coef in domestic:
+                    if (p.name, y) not in act:
                         continue
                     if r["basis"] == "capacity":
                         const += coef * p.availability * cap_const.get((p.name, y), 0.0)
                         for tau in cap_builds.get((p.name, y), ()):
-                            _add(terms, ("build", (p.name, tau)), coef * p.availability)
+                            _add(terms, ref_build[(p.name, tau)], coef * p.availability)
                     else:
-                        terms[("act", (p.name, y))] = coef
+                        terms[ref_act[(p.name, y)]] = coef
                 groups = [("", terms, ">=", target - const)]
             else:
                 groups = []
@@ -401,13 +473,13 @@ def _policy_rows(t: Tables, years, projects, tech_io, content, commodity_stage, 
                     c = fk[2]
                     v = content.get((c, m), 0.0)
                     if commodity_stage.get(c) == g and v:
-                        by_supplier[fk[0]][("flow", fk)] = v
+                        by_supplier[fk[0]][refs("flow", fk)] = v
                 groups = [(q, terms, "<=", target) for q, terms in sorted(by_supplier.items())]
             for q, terms, sense, rhs in groups:
                 key = (k, q, y)
                 if penalty is not None:
                     short[key] = {"penalty": penalty}
-                    terms = {**terms, ("short", key): 1.0 if sense == ">=" else -1.0}
+                    terms = {**terms, refs("short", key): 1.0 if sense == ">=" else -1.0}
                 if not terms:
                     if rhs > 1e-9:
                         impossible.append(_describe("policy", key, rhs, {**info, "year": y, "supplier": q}))

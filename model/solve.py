@@ -97,32 +97,32 @@ class FastHighs(Highs):
         self._fast = lp
         cols = lp.columns.vars
         self._blocks = list(lp.blocks)
-        self._row_start = {}
-        starts, n = [], 0
+        blocks = [c._block for c in self._blocks]
+        self._row_start, n = {}, 0
         for comp in self._blocks:
             self._row_start[id(comp)] = n
-            starts.append(n)
             n += len(comp._block)
-        self._snapshot = _var_state(cols)
-        col_lower, col_upper = _col_bounds(cols, self._snapshot)
         self._active = [np.fromiter((d._active for d in c._data.values()), bool, len(c._data)) for c in self._blocks]
-        blocks = [c._block for c in self._blocks]
         row_lower = np.concatenate([np.where(a, b.lower, -INF) for a, b in zip(self._active, blocks)] or [[]])
         row_upper = np.concatenate([np.where(a, b.upper, INF) for a, b in zip(self._active, blocks)] or [[]])
         nnz = np.cumsum([0] + [b.nnz for b in blocks])
         a_start = np.concatenate([b.indptr[:-1] + off for b, off in zip(blocks, nnz)] or [[]]).astype(np.int32)
+        a_index = np.concatenate([b.indices for b in blocks] or [[]]).astype(np.int32)
+        self._order_columns(a_index, lp.cost, len(cols))
+        self._snapshot = _var_state(cols)
+        col_lower, col_upper = _col_bounds(cols, self._snapshot)
         lp_ = highspy.HighsLp()
         lp_.num_col_ = len(cols)
         lp_.num_row_ = n
-        lp_.col_lower_ = col_lower
-        lp_.col_upper_ = col_upper
+        lp_.col_lower_ = col_lower[self._perm]
+        lp_.col_upper_ = col_upper[self._perm]
         lp_.row_lower_ = row_lower
         lp_.row_upper_ = row_upper
         lp_.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp_.a_matrix_.num_col_ = len(cols)
         lp_.a_matrix_.num_row_ = n
         lp_.a_matrix_.start_ = np.append(a_start, np.int32(nnz[-1]))
-        lp_.a_matrix_.index_ = np.concatenate([b.indices for b in blocks] or [[]]).astype(np.int32)
+        lp_.a_matrix_.index_ = self._pos[a_index]
         lp_.a_matrix_.value_ = np.concatenate([b.data for b in blocks] or [[]])
         self._solver_model = highspy.Highs()
         self._solver_model.setOptionValue("output_flag", False)
@@ -133,14 +133,27 @@ class FastHighs(Highs):
             raise ValueError("HiGHS rejected the model (passModel returned an error)")
         self._solver_model.setOptionValue("output_flag", True)
 
+    def _order_columns(self, a_index: np.ndarray, cost: np.ndarray, n: int) -> None:
+        """HiGHS's column order: as Pyomo's generic interface adds them (in order of first use by
+        the rows, then objective-only columns, then unused ones), so both give HiGHS the same LP
+        and, on degenerate LPs, the same one of several equally cheap plans.
+        `_perm[h]` is the model column at HiGHS column h, `_pos` the inverse."""
+        used, first = np.unique(a_index, return_index=True)
+        seen = np.zeros(n, dtype=bool)
+        seen[used] = True
+        rest = np.flatnonzero(~seen)
+        in_cost = cost[rest] != 0
+        self._perm = np.concatenate([used[np.argsort(first, kind="stable")], rest[in_cost], rest[~in_cost]]).astype(np.int64)
+        self._pos = np.empty(n, dtype=np.int32)
+        self._pos[self._perm] = np.arange(n, dtype=np.int32)
+
     def _set_fast_objective(self, model, lp_=None) -> None:
-        """Costs from `m._lp` when the objective is the one `lp.build_model` made, else from its expression."""
+        """Costs from `m._lp` while the objective is the one `lp.build_model` made, else from its expression."""
         lp = self._fast
         obj = get_objective(model)
         self._objective = obj
-        self._objective_expr = None if obj is None else obj.expr
-        self._objective_sense = None if obj is None else obj.sense
-        if obj is not None and obj is lp.objective and obj.expr is lp.objective_expr:
+        self._objective_state = _objective_state(obj)
+        if obj is not None and obj is lp.objective and obj.from_arrays():
             cost, offset, sense = lp.cost, lp.offset, obj.sense
         else:
             cost, offset, sense = np.zeros(len(lp.columns)), 0.0, pyo.minimize
@@ -155,6 +168,7 @@ class FastHighs(Highs):
                     cost[col[id(v)]] += c
                 offset, sense = float(pyo.value(repn.constant)), obj.sense
         hs = highspy.ObjSense.kMinimize if sense == pyo.minimize else highspy.ObjSense.kMaximize
+        cost = cost[self._perm]
         if lp_ is not None:
             lp_.col_cost_ = cost
             lp_.offset_ = offset
@@ -190,17 +204,16 @@ class FastHighs(Highs):
         # columns: bounds, fixing and domains that changed since the last hand-over
         cols = self._fast.columns.vars
         state = _var_state(cols)
-        changed = sorted({j for now, was in zip(state, self._snapshot)
-                          for j, (x, y) in enumerate(zip(now, was)) if x is not y})
+        changed = {j for now, was in zip(state, self._snapshot)
+                   for j, (x, y) in enumerate(zip(now, was)) if x is not y}
         if changed:
+            changed = sorted(changed, key=lambda j: self._pos[j])  # HiGHS wants its columns in order
             sub = [cols[j] for j in changed]
             lo, hi = _col_bounds(sub, _var_state(sub))
-            idx = np.array(changed, dtype=np.int32)
+            idx = self._pos[changed]
             h.changeColsBounds(len(idx), idx, lo, hi)
             self._snapshot = state
-        obj = get_objective(model)
-        if obj is not self._objective or (obj is not None and (obj.expr is not self._objective_expr
-                                                                or obj.sense is not self._objective_sense)):
+        if _objective_state(get_objective(model)) != self._objective_state:
             self._set_fast_objective(model)
 
     # ------------------------------------------------------------ reading back
@@ -209,9 +222,10 @@ class FastHighs(Highs):
         return self._row_start[id(con.parent_component())] + con._expr
 
     def column_values(self) -> np.ndarray:
+        """Value of every model column (in `m._lp.columns` order)."""
         if self._sol is None or not self._sol.value_valid:
             raise NoSolutionError()
-        return np.asarray(self._sol.col_value, dtype=float)
+        return np.asarray(self._sol.col_value, dtype=float)[self._pos]
 
     def row_duals(self) -> np.ndarray:
         if self._sol is None or not self._sol.dual_valid:
@@ -248,7 +262,7 @@ class FastHighs(Highs):
             return super()._get_reduced_costs(vars_to_load)
         if self._sol is None or not self._sol.dual_valid:
             raise NoReducedCostsError()
-        rc = np.asarray(self._sol.col_dual, dtype=float)
+        rc = np.asarray(self._sol.col_dual, dtype=float)[self._pos]
         vars_, idx = self._columns_of(vars_to_load)
         return ComponentMap(zip(vars_, rc[list(idx)].tolist()))
 
@@ -269,6 +283,15 @@ def _matrix_only(model, lp) -> bool:
             return False
     return all(type(d) is SparseRowData for c in lp.blocks for d in c._data.values()) and \
         all(isinstance(c, SparseConstraint) for c in lp.blocks)
+
+
+def _objective_state(obj) -> tuple:
+    """What decides the objective HiGHS has: which objective, its expression (or "the arrays"), its sense."""
+    if obj is None:
+        return (None,)
+    from_arrays = getattr(obj, "from_arrays", None)
+    expr = "arrays" if from_arrays is not None and from_arrays() else id(obj.expr)
+    return (id(obj), expr, obj.sense)
 
 
 def _var_state(vars_) -> tuple[list, list, list, list]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from ..costs import cost_terms
 from ..data import Study
 from .balance import commodity_balance
 from .budgets import capital_budget
@@ -22,5 +21,5 @@ def build_model(s: Study) -> pyo.ConcreteModel:
     commodity_balance(m, s)   # 3
     capital_budget(m, s)      # 6
     policy_share(m, s)        # 7
-    total_cost(m, s, cost_terms(s))
+    total_cost(m, s)
     return m

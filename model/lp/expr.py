@@ -16,6 +16,7 @@ family in its index order (sorted keys), so the matrix HiGHS sees is determinist
 from __future__ import annotations
 
 import weakref
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,10 +41,12 @@ class Columns:
         self.span: dict[str, tuple[int, int]] = {}  # family -> (first column, end)
         for fam, var in families.items():
             n0 = len(self.vars)
-            keys = list(var.keys())
-            self.vars.extend(var.values())
+            # a dense Var's data dict holds its members in index order (cheaper than var.items())
+            keys = list(var._data)
+            self.vars.extend(var._data.values())
             self.index[fam] = dict(zip(keys, range(n0, n0 + len(keys))))
             self.span[fam] = (n0, len(self.vars))
+        assert len(self.vars) == sum(len(v) for v in families.values())
 
     def __len__(self) -> int:
         return len(self.vars)
@@ -80,21 +83,24 @@ class RowBlock:
 
 
 class RowBuilder:
-    """Collects rows one by one (columns, coefficients, sense, rhs) into a `RowBlock`."""
+    """Collects rows one by one (columns, coefficients, sense, rhs) into a `RowBlock`.
+
+    Columns and coefficients go straight into typed arrays (4 and 8 bytes a term, not a
+    Python object each)."""
 
     def __init__(self):
         self.keys: list = []
-        self.lengths: list[int] = []
-        self.cols: list[int] = []
-        self.coefs: list[float] = []
-        self.lower: list[float] = []
-        self.upper: list[float] = []
+        self.lengths = array("q")
+        self.cols = array("i")
+        self.coefs = array("d")
+        self.lower = array("d")
+        self.upper = array("d")
 
     def add(self, key, cols: list[int], coefs: list[float], sense: str, rhs: float) -> None:
         self.keys.append(key)
         self.lengths.append(len(cols))
-        self.cols += cols
-        self.coefs += coefs
+        self.cols.extend(cols)
+        self.coefs.extend(coefs)
         if sense == ">=":
             self.lower.append(rhs)
             self.upper.append(INF)
@@ -104,10 +110,13 @@ class RowBuilder:
 
     def block(self) -> RowBlock:
         indptr = np.zeros(len(self.keys) + 1, dtype=np.int64)
-        np.cumsum(self.lengths, out=indptr[1:])
-        return RowBlock(self.keys, indptr, np.array(self.cols, dtype=np.int32),
-                        np.array(self.coefs, dtype=np.float64), np.array(self.lower, dtype=np.float64),
-                        np.array(self.upper, dtype=np.float64))
+        np.cumsum(np.frombuffer(self.lengths, dtype=np.int64), out=indptr[1:])
+
+        def arr(a, dtype):
+            return np.frombuffer(a, dtype=dtype).copy() if len(a) else np.zeros(0, dtype=dtype)
+
+        return RowBlock(self.keys, indptr, arr(self.cols, np.int32), arr(self.coefs, np.float64),
+                        arr(self.lower, np.float64), arr(self.upper, np.float64))
 
 
 def rows_block(rows: dict[tuple, Row], columns: Columns) -> RowBlock:
@@ -221,8 +230,7 @@ class MatrixModel:
     blocks: list[SparseConstraint] = field(default_factory=list)
     cost: np.ndarray | None = None  # objective coefficient of each column
     offset: float = 0.0  # objective constant
-    objective: object = None  # the Objective these costs describe, and its expression when they were made
-    objective_expr: object = None
+    objective: object = None  # the objective.CostObjective these costs describe
 
 
 def add_block(m: pyo.ConcreteModel, name: str, block: RowBlock) -> SparseConstraint:

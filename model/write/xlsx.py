@@ -601,12 +601,27 @@ def _years(tables: dict[str, pd.DataFrame]) -> list[int]:
     return list(range(min(ys), max(ys) + 1)) if ys else []
 
 
+# --- size cutoff for huge studies (benchmarks/README.md) -----------------------------------
+# openpyxl writes ~50k cells a second; a table longer than this stays in csv/ only and its
+# sheet says so, so plan.xlsx of a million-variable study takes seconds, not minutes.
+XLSX_MAX_ROWS = 50_000
+
+
+def _csv_only_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> None:
+    ws = wb.create_sheet(name[:31])
+    ws.append([f"{name}: {len(df):,} rows, more than plan.xlsx holds ({XLSX_MAX_ROWS:,} per table); "
+               f"the full table is csv/{name}.csv"])
+
+
 def write_xlsx(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -> None:
     wb = Workbook(write_only=True)
     charts = _chart_sheets(tables)
     _summary_sheet(wb, summary, tables, list(tables) + charts)
     for name, df in tables.items():
-        _table_sheet(wb, name, df)
+        if len(df) > XLSX_MAX_ROWS:
+            _csv_only_sheet(wb, name, df)
+        else:
+            _table_sheet(wb, name, df)
     years = _years(tables)
     if "chart_capacity_by_stage" in charts:
         _capacity_by_stage_sheet(wb, tables["capacity"], years)
