@@ -16,7 +16,12 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.collections import ComponentMap
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
-from pyomo.contrib.solver.common.util import NoDualsError, NoReducedCostsError, NoSolutionError, get_objective
+from pyomo.contrib.solver.common.util import (
+    NoDualsError,
+    NoReducedCostsError,
+    NoSolutionError,
+    get_objective,
+)
 from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.core.staleflag import StaleFlagManager
 
@@ -25,9 +30,11 @@ from .lp.expr import INF, SparseConstraint, SparseRowData
 
 ROW_FAMILIES = ("balance", "budget", "policy")
 
-# Above this many columns HiGHS's interior point method (with crossover to a basic solution,
-# so duals and warm starts are those of a vertex) beats dual simplex on these LPs.
-IPM_COLUMNS = 10**12
+# HiGHS's algorithm by problem size: None keeps HiGHS's choice (dual simplex for LPs) at every
+# size. Measured on the synthetic ladder (benchmarks/README.md, 2 cores): interior point took
+# 2-8x the time of dual simplex at every size from 8e4 to 1e6 columns, parallel dual simplex
+# was no faster, PDLP took over 10 minutes at 3e5. Set a column count to switch to IPM there.
+IPM_COLUMNS: int | None = None
 
 _STATUS = {
     TC.convergenceCriteriaSatisfied: "optimal",
@@ -41,8 +48,9 @@ _STATUS = {
 
 
 def solver_options(columns: int) -> dict:
-    """HiGHS options for an LP with this many columns: simplex when small, IPM + crossover when large."""
-    if columns >= IPM_COLUMNS:
+    """HiGHS options for an LP with this many columns (IPM with crossover from IPM_COLUMNS on,
+    so duals and warm starts are still those of a vertex; HiGHS's default otherwise)."""
+    if IPM_COLUMNS is not None and columns >= IPM_COLUMNS:
         return {"solver": "ipm", "run_crossover": "on"}
     return {}
 
@@ -181,39 +189,45 @@ class FastHighs(Highs):
 
     # ------------------------------------------------------------ re-solves
     def update(self, timer=None):
+        """Push what changed since the last solve; the `auto_updates` options of the solve
+        switch checks off as in Pyomo (`objective_without` skips the variable scan)."""
         if self._fast is None:
             return super().update(timer=timer)
-        model = self._model
-        if model._lp is not self._fast or not _matrix_only(model, model._lp) or \
-                list(model._lp.blocks) != self._blocks:
+        model, auto = self._model, self._active_config.auto_updates
+        if (auto.check_for_new_or_removed_constraints or auto.update_constraints) and (
+                model._lp is not self._fast or list(model._lp.blocks) != self._blocks
+                or not _matrix_only(model, model._lp)):
             self.set_instance(model)
             return
         self._sol = None
         h = self._solver_model
-        # rows: deactivated rows get free bounds, reactivated rows their own again
-        for k, comp in enumerate(self._blocks):
-            now = np.fromiter((d._active for d in comp._data.values()), bool, len(comp._data))
-            changed = np.flatnonzero(now != self._active[k])
-            if len(changed):
-                b = comp._block
-                lo = np.where(now[changed], b.lower[changed], -INF)
-                hi = np.where(now[changed], b.upper[changed], INF)
-                idx = (changed + self._row_start[id(comp)]).astype(np.int32)
-                h.changeRowsBounds(len(idx), idx, lo, hi)
-                self._active[k] = now
-        # columns: bounds, fixing and domains that changed since the last hand-over
-        cols = self._fast.columns.vars
-        state = _var_state(cols)
-        changed = {j for now, was in zip(state, self._snapshot)
-                   for j, (x, y) in enumerate(zip(now, was)) if x is not y}
-        if changed:
-            changed = sorted(changed, key=lambda j: self._pos[j])  # HiGHS wants its columns in order
-            sub = [cols[j] for j in changed]
-            lo, hi = _col_bounds(sub, _var_state(sub))
-            idx = self._pos[changed]
-            h.changeColsBounds(len(idx), idx, lo, hi)
-            self._snapshot = state
-        if _objective_state(get_objective(model)) != self._objective_state:
+        if auto.check_for_new_or_removed_constraints:
+            # rows: deactivated rows get free bounds, reactivated rows their own again
+            for k, comp in enumerate(self._blocks):
+                now = np.fromiter((d._active for d in comp._data.values()), bool, len(comp._data))
+                changed = np.flatnonzero(now != self._active[k])
+                if len(changed):
+                    b = comp._block
+                    lo = np.where(now[changed], b.lower[changed], -INF)
+                    hi = np.where(now[changed], b.upper[changed], INF)
+                    idx = (changed + self._row_start[id(comp)]).astype(np.int32)
+                    h.changeRowsBounds(len(idx), idx, lo, hi)
+                    self._active[k] = now
+        if auto.update_vars:
+            # columns: bounds, fixing and domains that changed since the last hand-over
+            cols = self._fast.columns.vars
+            state = _var_state(cols)
+            changed = [] if _same(state, self._snapshot) else sorted(
+                {j for now, was in zip(state, self._snapshot) for j, (x, y) in enumerate(zip(now, was)) if x is not y},
+                key=lambda j: self._pos[j])  # HiGHS wants its columns in order
+            if changed:
+                sub = [cols[j] for j in changed]
+                lo, hi = _col_bounds(sub, _var_state(sub))
+                idx = self._pos[changed]
+                h.changeColsBounds(len(idx), idx, lo, hi)
+                self._snapshot = state
+        if (auto.update_objective or auto.check_for_new_objective) and \
+                _objective_state(get_objective(model)) != self._objective_state:
             self._set_fast_objective(model)
 
     # ------------------------------------------------------------ reading back
@@ -292,6 +306,14 @@ def _objective_state(obj) -> tuple:
     from_arrays = getattr(obj, "from_arrays", None)
     expr = "arrays" if from_arrays is not None and from_arrays() else id(obj.expr)
     return (id(obj), expr, obj.sense)
+
+
+def _same(a: tuple[list, ...], b: tuple[list, ...]) -> bool:
+    """a == b element by element (identical objects compare in C); False when unsure."""
+    try:
+        return all(x == y for x, y in zip(a, b))
+    except Exception:  # noqa: BLE001 - a Pyomo expression bound refuses ==: compare one by one
+        return False
 
 
 def _var_state(vars_) -> tuple[list, list, list, list]:
@@ -384,7 +406,8 @@ def _impossible_text(r: dict) -> str:
 
 
 def objective_without(m: pyo.ConcreteModel, solver: Highs, rows: list) -> tuple[str, float | None]:
-    """Re-solve the persistent model with `rows` deactivated (HiGHS keeps its basis), then restore.
+    """Re-solve the persistent model with `rows` deactivated (HiGHS keeps its basis; FastHighs
+    frees their bounds rather than deleting them), then restore.
 
     Returns the status and objective of the relaxed problem; the model's rows are active again
     afterwards, and variable values are those of the relaxed solve.
@@ -392,7 +415,11 @@ def objective_without(m: pyo.ConcreteModel, solver: Highs, rows: list) -> tuple[
     for c in rows:
         c.deactivate()
     try:
-        res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+        # only rows change: skip the scans for changed variables, objective and parameters
+        res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
+                           auto_updates={"update_vars": False, "update_objective": False,
+                                         "check_for_new_objective": False, "update_parameters": False,
+                                         "update_named_expressions": False})
         status = _STATUS.get(res.termination_condition, str(res.termination_condition.name))
         if status != "optimal":
             return status, None

@@ -246,16 +246,5 @@ def add_rows(m: pyo.ConcreteModel, name: str, rows: dict[tuple, Row]) -> SparseC
     return add_block(m, name, rows_block(rows, m._lp.columns))
 
 
-def linear(m: pyo.ConcreteModel, terms: Terms, constant: float = 0.0) -> LinearExpression:
-    """sum(coef * var) + constant, with variables looked up by (family, key)."""
-    comps = m._families
-    coefs, vars_ = [], []
-    for (fam, key), c in terms.items():
-        if c:
-            coefs.append(c)
-            vars_.append(comps[fam][key])
-    return LinearExpression(constant=constant, linear_coefs=coefs, linear_vars=vars_)
-
-
 def key_set(keys, dimen: int) -> pyo.Set:
     return pyo.Set(initialize=list(keys), dimen=dimen, ordered=pyo.Set.InsertionOrder)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..data import Study
-from .expr import Columns, MatrixModel, key_set
+from .expr import FAMILIES, Columns, MatrixModel, key_set
 
 
 def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
@@ -34,8 +34,7 @@ def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
                 vd.setub(v["max"])
     m.short_index = key_set(s.short, 3)
     m.short = pyo.Var(m.short_index, within=nonneg, doc="tonnes of material a soft target is missed by")
-    m._families = {"build": m.build, "act": m.act, "buy": m.buy, "flow": m.flow,
-                   "unmet": m.unmet, "short": m.short}
+    m._families = {fam: getattr(m, fam) for fam in FAMILIES}
     if s.violations:  # elastic copy for diagnosis: violation i relaxes row s.violations[i]
         m.viol = pyo.Var(range(len(s.violations)), within=nonneg, doc="violation of a hard row")
         m._families["viol"] = m.viol
