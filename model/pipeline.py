@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
-from pyomo.contrib.solver.solvers.highs import Highs
 
 from .data import Study, build_study
 from .diagnose import diagnose, markdown
-from .lp import build_model
 from .errors import InputError, Issue
+from .lp import build_model
 from .read import Tables, read_tables
-from .scenarios import BASE, apply as apply_scenario, names as scenario_names
 from .results import cost_by_component, plan_tables, policy_costs
+from .scenarios import BASE
+from .scenarios import apply as apply_scenario
+from .scenarios import names as scenario_names
+from .solve import FastHighs as Highs  # the whole LP handed to highspy in one call
 from .solve import Solution, has_variables, objective_without, solve_model
 from .validate import validate
 from .write.csv import write_csv
@@ -173,7 +175,9 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
                 write_csv(df, tmp / "csv" / f"{name}.csv")
             write_xlsx(tmp / "plan.xlsx", summary, tables)
             if figures:
-                from .write.charts import write_charts  # matplotlib loads only when a plan is drawn
+                from .write.charts import (
+                    write_charts,  # matplotlib loads only when a plan is drawn
+                )
                 from .write.report import write_report
                 write_report(tmp, tables, summary, write_charts(tmp, tables, summary))
         phase("write", t0)
