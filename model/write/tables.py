@@ -11,16 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-
-def column_format(column: str) -> str | None:
-    """Excel number format for a column, from its unit suffix."""
-    if column.endswith(("share", "_share")):
-        return "0.0%"
-    if column.endswith(("_musd", "objective")):
-        return "#,##0.0"
-    if column.endswith(("_t", "_tpa", "_usd_per_t")):
-        return "#,##0"
-    return None
+from .xlsx import number_format
 
 
 def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
@@ -41,7 +32,7 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
             c.font = bold
             header.append(c)
         ws.append(header)
-        fmts = [column_format(str(c)) for c in df.columns]
+        fmts = [number_format(str(c)) for c in df.columns]
         for row in df.itertuples(index=False):
             cells = []
             for v, fmt in zip(row, fmts):
