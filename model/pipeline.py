@@ -161,7 +161,8 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         diagnosis = diagnose(study)
         seconds["diagnose"] = time.perf_counter() - t1
         summary["diagnosis"] = {"rows": len(diagnosis), "files": ["infeasibility.csv", "infeasibility.md"]}
-    with staged_folder(folder) as tmp:
+    with staged_folder(folder, plan=sol.has_plan) as stage:  # no plan never replaces a plan
+        tmp = stage.path
         if diagnosis is not None:
             write_csv(diagnosis, tmp / "infeasibility.csv")
             (tmp / "infeasibility.md").write_text(markdown(diagnosis, Path(workbook).name))
@@ -182,4 +183,4 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
                 write_report(tmp, tables, summary, write_charts(tmp, tables, summary))
         phase("write", t0)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    return RunResult(sol.status, folder, summary, study, sol, diagnosis)
+    return RunResult(sol.status, stage.folder, summary, study, sol, diagnosis)

@@ -169,8 +169,8 @@ def test_staged_folder_removes_partial_output_on_failure(tmp_path):
 
     target = tmp_path / "plan"
     with pytest.raises(RuntimeError):
-        with staged_folder(target) as tmp:
-            (tmp / "half.csv").write_text("a,b\n")
+        with staged_folder(target) as stage:
+            (stage.path / "half.csv").write_text("a,b\n")
             raise RuntimeError("disk full")
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
