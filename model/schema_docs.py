@@ -235,9 +235,12 @@ def intro() -> str:
 
 
 def settings_section() -> list[str]:
-    rows = [[f"`{s.key}`", type_words(schema.Column(s.key, s.kind, s.help, minimum=s.minimum, maximum=s.maximum)),
-             default_words(s), s.help] for s in schema.SETTINGS]
-    return ["## settings", "", SETTINGS_TEXT, "", *_table(["key", "type", "default", "meaning"], rows)]
+    rows = []
+    for s in schema.SETTINGS:
+        unit = getattr(s, "unit", "")
+        col = schema.Column(s.key, s.kind, s.help, unit=unit, minimum=s.minimum, maximum=s.maximum)
+        rows.append([f"`{s.key}`", type_words(col), unit, default_words(s), s.help])
+    return ["## settings", "", SETTINGS_TEXT, "", *_table(["key", "type", "unit", "default", "meaning"], rows)]
 
 
 def sheet_section(sheet: schema.Sheet) -> list[str]:

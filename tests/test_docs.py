@@ -2,16 +2,27 @@
 
 * docs/workbook.md is exactly what `python -m model.schema_docs` generates from model/schema.py,
   and the generator reads the schema (a changed help text reaches the page).
+* every `model/....py: name` in docs/formulation.md exists, and each section names its builder.
+* docs/outputs.md documents every command and option, every column of every table a solve
+  writes, every summary.json key and the infeasibility columns.
+* no user-facing page points outside the repository.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import json
+import re
 from pathlib import Path
 
 import pytest
 
 from model import schema, schema_docs
+from model.cli import main
+from model.diagnose import COLUMNS as DIAGNOSIS_COLUMNS
+from model.pipeline import solve_workbook
+from model.results import KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -24,37 +35,41 @@ def test_workbook_page_is_generated_from_the_schema():
         "docs/workbook.md differs from model/schema.py: run `python -m model.schema_docs` and commit docs/workbook.md")
 
 
-@pytest.mark.parametrize("sheet, column, row", [
-    ("projects", "availability",
-     "| `availability` | number in (0, 1] | fraction | 1 | share of capacity usable per year |"),
-    ("projects", "capex_usd_per_tpa",
-     "| `capex_usd_per_tpa` | number >= 0 | USD per t/yr | required if max_new_tpa > 0 | "
-     "overnight capital cost of new capacity |"),
-    ("projects", "existing_retire_year",
-     "| `existing_retire_year` | year | year | blank = beyond horizon | last year existing capacity operates |"),
-    ("supply", "max_tpa", "| `max_tpa` | number >= 0 | t/yr | blank = unlimited | most tonnes per year |"),
-    ("trade", "commodity",
-     "| `commodity` | id from `commodities` or `*` |  | `*` | commodity, `*` for every commodity |"),
-    ("budgets", "stage",
-     "| `stage` | one of `extraction`, `processing`, `manufacturing`, `recycling` or `*` |  | `*` | "
-     "stage whose projects it funds, `*` for all |"),
-    ("budgets", "carryover", "| `carryover` | yes/no |  | no | unspent money carries to later years |"),
-    ("tech_io", "coefficient",
-     "| `coefficient` | number | t/t | required | per tonne of activity: + output, - input |"),
-    ("policies", "penalty_usd_per_t",
-     "| `penalty_usd_per_t` | number >= 0 | USD/t | blank = hard | blank = hard; a number makes it soft |"),
+@pytest.mark.parametrize("sheet, column, type_, default", [
+    ("projects", "technology", "id from `technologies`", "required"),
+    ("projects", "existing_tpa", "number >= 0", "0"),
+    ("projects", "capex_usd_per_tpa", "number >= 0", "required if max_new_tpa > 0"),
+    ("projects", "existing_retire_year", "year", "blank = beyond horizon"),
+    ("projects", "lead_time_years", "whole number >= 0", "0"),
+    ("projects", "lifetime_years", "whole number >= 1", "25"),
+    ("supply", "max_tpa", "number >= 0", "blank = unlimited"),
+    ("trade", "from_region", "id from `regions` or `*`", "required"),
+    ("trade", "commodity", "id from `commodities` or `*`", "`*`"),
+    ("budgets", "stage", "one of `extraction`, `processing`, `manufacturing`, `recycling` or `*`", "`*`"),
+    ("budgets", "carryover", "yes/no", "no"),
+    ("tech_io", "coefficient", "number", "required"),
+    ("policies", "kind", "one of `min_domestic_share`, `max_supplier_share`", "required"),
+    ("policies", "basis", "one of `output`, `capacity`", "output"),
+    ("policies", "penalty_usd_per_t", "number >= 0", "blank = hard"),
+    ("sources", "title", "text", "blank"),
 ])
-def test_column_rows(sheet, column, row):
+def test_column_rows(sheet, column, type_, default):
+    """type, unit, default and meaning of a column, as the schema declares them today."""
+    col = schema.SHEET[sheet].column(column)
+    row = f"| `{column}` | {type_} | {col.unit} | {default} | {schema_docs._cell(col.help)} |"
     assert row in schema_docs.sheet_section(schema.SHEET[sheet])
 
 
-@pytest.mark.parametrize("key, row", [
-    ("first_year", "| `first_year` | whole number in [1900, 2200] | required | first planning year |"),
-    ("discount_rate", "| `discount_rate` | number in [0, 1] | 0.08 | real annual discount rate, e.g. 0.08 |"),
-    ("salvage", "| `salvage` | yes/no | yes | credit the unused life of late builds at the horizon end |"),
-    ("solver_time_limit_s", "| `solver_time_limit_s` | number >= 0 | blank = none | HiGHS time limit in seconds |"),
+@pytest.mark.parametrize("key, type_, default", [
+    ("first_year", "whole number in [1900, 2200]", "required"),
+    ("base_year", "whole number in [1900, 2200]", "blank = first_year"),
+    ("salvage", "yes/no", "yes"),
+    ("unmet_penalty_usd_per_t", "number >= 0", "blank = demand is hard"),
+    ("solver_time_limit_s", "number >= 0", "blank = none"),
 ])
-def test_settings_rows(key, row):
+def test_settings_rows(key, type_, default):
+    s = schema.SETTING[key]
+    row = f"| `{key}` | {type_} | {getattr(s, 'unit', '')} | {default} | {schema_docs._cell(s.help)} |"
     assert row in schema_docs.settings_section()
 
 
@@ -82,7 +97,7 @@ def test_the_page_follows_a_changed_schema(monkeypatch):
     page = schema_docs.workbook_markdown()
     assert "| `lead_time_years` | whole number >= 0 | years | 0 | years of construction |" in page
     assert "| `ramp_years` | whole number >= 0 | years | 0 | years to full use |" in page
-    assert "| `mip_gap` | number >= 0 | 0.001 | relative gap |" in page
+    assert "| `mip_gap` | number >= 0 |  | 0.001 | relative gap |" in page
     assert "years from build decision to first operating year" not in page
 
 
@@ -96,3 +111,103 @@ def test_main_rewrites_the_page(tmp_path, monkeypatch, capsys):
     assert schema_docs.main() == 0
     assert target.read_text(encoding="utf-8") == schema_docs.workbook_markdown()
     assert capsys.readouterr().out == f"wrote {target}\n"
+
+
+# ------------------------------------------------------------------ formulation.md
+NAMED = re.compile(r"`(model/[\w/]+)\.py: ([\w.]+)`")
+
+
+def formulation_names() -> list[tuple[str, str]]:
+    """Every `model/....py: name` the page mentions."""
+    return sorted(set(NAMED.findall((DOCS / "formulation.md").read_text(encoding="utf-8"))))
+
+
+@pytest.mark.parametrize("path, name", formulation_names())
+def test_formulation_names_exist(path, name):
+    obj = importlib.import_module(path.replace("/", "."))
+    for part in name.split("."):
+        assert hasattr(obj, part), f"docs/formulation.md names `{path}.py: {name}`, which does not exist"
+        obj = getattr(obj, part)
+
+
+@pytest.mark.parametrize("section, named", [
+    ("Variables", "model/lp/variables.py: define_variables"),
+    ("Capacity online", "model/data.py: capacity_online"),
+    ("Capacity online", "model/data.py: Project.online"),
+    ("1. Project size", "model/lp/capacity.py: project_size"),
+    ("2. Activity limit", "model/lp/capacity.py: activity_limit"),
+    ("3. Commodity balance", "model/lp/balance.py: commodity_balance"),
+    ("3. Commodity balance", "model/results.py: prices"),
+    ("6. Capital spending and budgets", "model/data.py: capital_spend"),
+    ("6. Capital spending and budgets", "model/lp/budgets.py: capital_budget"),
+    ("6. Capital spending and budgets", "model/results.py: budgets"),
+    ("7. Policies", "model/lp/policies.py: policy_share"),
+    ("7. Policies", "model/results.py: policies"),
+    ("Objective", "model/lp/objective.py: total_cost"),
+    ("Objective", "model/costs.py: cost_terms"),
+    ("Infeasibility diagnosis", "model/diagnose.py: diagnose"),
+])
+def test_each_section_names_its_builder(section, named):
+    page = (DOCS / "formulation.md").read_text(encoding="utf-8")
+    assert f"\n## {section}\n" in page, f"docs/formulation.md has no section {section}"
+    body = page.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    assert f"`{named}`" in body
+
+
+# ------------------------------------------------------------------ outputs.md
+def outputs_page() -> str:
+    return (DOCS / "outputs.md").read_text(encoding="utf-8")
+
+
+def section(page: str, heading: str) -> str:
+    """The text under a `### heading` up to the next heading."""
+    assert f"\n### {heading}\n" in page, f"docs/outputs.md has no section ### {heading}"
+    return re.split(r"\n#{2,3} ", page.split(f"\n### {heading}\n", 1)[1], maxsplit=1)[0]
+
+
+def documented_columns(page: str, heading: str) -> list[str]:
+    return re.findall(r"^\| `([^`]+)` \|", section(page, heading), flags=re.M)
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_and_option_is_documented(command):
+    text = section(outputs_page(), f"reeplan {command}")
+    for param in main.commands[command].params:
+        for flag in param.opts:
+            if flag.startswith("--"):
+                assert f"`{flag}" in text, f"docs/outputs.md, reeplan {command}: option {flag} is not documented"
+
+
+@pytest.fixture(scope="module")
+def example_plan(tmp_path_factory):
+    """The small example study solved with --policy-costs (every table of a plan)."""
+    out = tmp_path_factory.mktemp("plan")
+    result = solve_workbook(ROOT / "inputs" / "example.xlsx", out, with_policy_costs=True, figures=False)
+    assert result.status == "optimal"
+    return result.folder
+
+
+def test_every_table_written_is_documented_column_by_column(example_plan):
+    page = outputs_page()
+    written = sorted(p.stem for p in (example_plan / "csv").glob("*.csv"))
+    assert set(written) >= set(KEYS)  # policy_costs included (--policy-costs)
+    for name in written:
+        header = (example_plan / "csv" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+        assert documented_columns(page, f"{name}.csv") == header, name
+
+
+def test_every_summary_key_is_documented(example_plan):
+    summary = json.loads((example_plan / "summary.json").read_text())
+    documented = documented_columns(outputs_page(), "summary.json")
+    assert set(summary) | {"diagnosis"} == set(documented)
+
+
+def test_infeasibility_columns_are_documented():
+    assert documented_columns(outputs_page(), "infeasibility.csv and infeasibility.md") == list(DIAGNOSIS_COLUMNS)
+
+
+# ------------------------------------------------------------------ no pointers outside the repository
+@pytest.mark.parametrize("page", ["README.md", "docs/workbook.md", "docs/formulation.md", "docs/outputs.md"])
+def test_user_pages_point_only_inside_the_repository(page):
+    hits = [line for line in (ROOT / page).read_text(encoding="utf-8").splitlines() if "shared/" in line]
+    assert hits == [], f"{page} points outside the repository (users never see ../shared)"
