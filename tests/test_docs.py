@@ -138,6 +138,8 @@ def test_formulation_names_exist(path, name):
     ("2. Activity limit", "model/lp/capacity.py: activity_limit"),
     ("3. Commodity balance", "model/lp/balance.py: commodity_balance"),
     ("3. Commodity balance", "model/results.py: prices"),
+    ("4. Offers and routes", "model/lp/variables.py: define_variables"),
+    ("5. Unmet demand", "model/lp/variables.py: define_variables"),
     ("6. Capital spending and budgets", "model/data.py: capital_spend"),
     ("6. Capital spending and budgets", "model/lp/budgets.py: capital_budget"),
     ("6. Capital spending and budgets", "model/results.py: budgets"),
