@@ -146,7 +146,8 @@ def test_formulation_names_exist(path, name):
     ("7. Policies", "model/lp/policies.py: policy_share"),
     ("7. Policies", "model/results.py: policies"),
     ("Objective", "model/lp/objective.py: total_cost"),
-    ("Objective", "model/costs.py: cost_terms"),
+    ("Objective", "model/costs.py: objective_vectors"),
+    ("Objective", "model/results.py: costs"),
     ("Infeasibility diagnosis", "model/diagnose.py: diagnose"),
 ])
 def test_each_section_names_its_builder(section, named):
