@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from .errors import InputError, WorkbookUnreadable
+from .write.folder import FAILED, Terminated, check_writable, clean_stale, failed_folder, identity, \
+    ignore_interrupts, raise_terminated
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 REPO = Path(__file__).resolve().parent.parent
@@ -33,8 +36,10 @@ def report_input_error(e: InputError) -> None:
         return
     for w in e.warnings:
         err.print(f"[yellow]warning:[/] {escape(str(w))}")
-    for i in e.issues:
+    for i in e.listed:
         err.print(f"[red]error:[/] {escape(str(i))}")
+    for line in e.unlisted():
+        err.print(escape(line))
     n = len(e.issues)
     err.print(f"{n} input error{'s' if n != 1 else ''}; nothing was solved.")
 
@@ -43,6 +48,11 @@ def refuse_overwrite(path: Path, force: bool) -> None:
     if path.exists() and not force:
         err.print(f"[red]error:[/] {escape(str(path))} exists; choose another name or pass --force")
         sys.exit(1)
+
+
+def interrupt_exit_code(e: KeyboardInterrupt) -> int:
+    """128 + the signal number, as shells report it: 130 for SIGINT (Ctrl-C), 143 for SIGTERM."""
+    return 143 if isinstance(e, Terminated) else 130
 
 
 def guarded(fn):
@@ -58,9 +68,10 @@ def guarded(fn):
             raise
         except BrokenPipeError:  # output piped into e.g. `head`
             sys.exit(0)
-        except KeyboardInterrupt:
-            err.print("interrupted; nothing was written")
-            sys.exit(1)
+        except KeyboardInterrupt as e:
+            ignore_interrupts()
+            err.print("interrupted")
+            sys.exit(interrupt_exit_code(e))
         except Exception as e:  # noqa: BLE001 - the user gets one line, developers set REEPLAN_DEBUG
             if os.environ.get("REEPLAN_DEBUG"):
                 raise
@@ -76,6 +87,8 @@ def guarded(fn):
 @click.version_option(package_name="reeplan")
 def main() -> None:
     """reeplan: least-cost plans for the Western rare-earth magnet supply chain."""
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, raise_terminated)  # clean up and exit 143, like Ctrl-C exits 130
 
 
 @main.command()
@@ -101,15 +114,59 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     from .scenarios import BASE, names
 
     workbook = workbook or default_workbook()
+    results = out / workbook.stem
+    prepare_out(results)
     tables = read_workbook(workbook)
     for w in tables.warnings:
         err.print(f"[yellow]warning:[/] {escape(str(w))}")
     chosen = [BASE] + names(tables) if all_scenarios else list(dict.fromkeys(scenarios)) or [BASE]
     for name in chosen:
         scenario_tables(tables, name) if name != BASE else None  # unknown names: input error, exit 2
-    if len(chosen) == 1 and not all_scenarios:
-        sys.exit(_solve_one(workbook, tables, chosen[0], out, policy_costs))
-    sys.exit(_solve_batch(workbook, tables, chosen, out, jobs, policy_costs))
+    before = {s: folder_identities(results / s) for s in chosen}
+    try:
+        if len(chosen) == 1 and not all_scenarios:
+            code = _solve_one(workbook, tables, chosen[0], out, policy_costs)
+        else:
+            code = _solve_batch(workbook, tables, chosen, out, jobs, policy_costs)
+    except KeyboardInterrupt as e:
+        ignore_interrupts()
+        for d in (results, results / FAILED):
+            clean_stale(d)  # staging folders of killed workers
+        report_written(results, before)
+        sys.exit(interrupt_exit_code(e))
+    sys.exit(code)
+
+
+def prepare_out(results: Path) -> None:
+    """Before anything is read or solved: OUT/<stem> must be writable (exit 1 otherwise), and
+    staging folders of earlier runs that died are removed."""
+    try:
+        check_writable(results)
+    except OSError as e:
+        err.print(f"[red]error:[/] cannot write to {escape(str(results))}: {escape(e.strerror or str(e))}")
+        sys.exit(1)
+    for d in (results, results / FAILED):
+        clean_stale(d)
+
+
+def folder_identities(target: Path) -> tuple:
+    return identity(target), identity(failed_folder(target))
+
+
+def report_written(results: Path, before: dict[str, tuple]) -> None:
+    """After an interrupt: exactly which scenario folders were swapped in (each one complete)."""
+    written = []
+    for s, (plan, failed) in before.items():
+        now_plan, now_failed = folder_identities(results / s)
+        if now_plan is not None and now_plan != plan:
+            written.append(f"{s} ({results / s})")
+        elif now_failed is not None and now_failed != failed:
+            written.append(f"{s} ({failed_folder(results / s)})")
+    if not written:
+        err.print("interrupted; no scenario folder was written (existing folders are unchanged)")
+        return
+    err.print(f"interrupted; {len(written)} of {len(before)} scenario folders were written: "
+              + escape(", ".join(written)) + " (the others are unchanged)")
 
 
 def _solve_one(workbook: Path, tables, scenario: str, out: Path, policy_costs: bool) -> int:
@@ -135,6 +192,8 @@ def _solve_one(workbook: Path, tables, scenario: str, out: Path, policy_costs: b
             if len(result.diagnosis) > 20:
                 err.print(f"  ... and {len(result.diagnosis) - 20} more")
     err.print(f"wrote {escape(str(result.folder))}")
+    if result.folder.parent.name == FAILED:
+        err.print(f"the plan in {escape(str(result.folder.parent.parent / scenario))} from an earlier run is kept")
     return result.exit_code
 
 
@@ -155,6 +214,8 @@ def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int
             obj = f", objective {o.objective:,.2f} USD million" if o.objective is not None else ""
             msg = f" ({escape(o.message)})" if o.exit_code and o.message else ""
             bar.console.print(f"  {mark} {escape(o.scenario)}: {o.status}{obj}{msg} ({o.seconds:.1f} s)")
+            for line in failure_lines(o):
+                bar.console.print(f"      {escape(line)}")
             bar.advance(task)
 
         outcomes = run_batch(workbook, tables, chosen, out, jobs=jobs, with_policy_costs=policy_costs, done=done)
@@ -165,6 +226,20 @@ def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int
     if failed:
         err.print(f"[red]{len(failed)} of {len(outcomes)} scenarios did not solve:[/] {escape(', '.join(failed))}")
     return batch_exit_code(outcomes)
+
+
+def failure_lines(o) -> list[str]:
+    """Why a scenario of a batch failed, and where its diagnosis is."""
+    if not o.exit_code:
+        return []
+    lines = [f"- {r}" for r in o.reasons]
+    if o.folder:
+        folder = Path(o.folder)
+        diagnosis = folder / "infeasibility.md"
+        lines.append(f"see {diagnosis if diagnosis.is_file() else folder / 'summary.json'}")
+        if folder.parent.name == FAILED:
+            lines.append(f"the plan in {folder.parent.parent / o.scenario} from an earlier run is kept")
+    return lines
 
 
 @main.command(name="diff")

@@ -83,6 +83,22 @@ def deferred_signals():
             signal.raise_signal(s)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so the same clean-up runs."""
+
+
+def raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def ignore_interrupts() -> None:
+    """From here on SIGINT and SIGTERM are ignored (a second Ctrl-C must not stop the clean-up)."""
+    if threading.current_thread() is threading.main_thread():
+        for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+            if s is not None:
+                signal.signal(s, signal.SIG_IGN)
+
+
 # ---------------------------------------------------------------- locks
 def _lock(path: Path) -> int:
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
