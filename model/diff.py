@@ -6,13 +6,18 @@ prices; unmet demand (csv/). Two numbers are equal when
 
     |a - b| <= atol + rtol * max(|a|, |b|)
 
-so solver noise and the CSV's six significant digits are not changes. A row present on one
-side only is added/removed unless all its numbers are zero. The inputs (workbook, hash,
+so solver noise and the CSV's six significant digits are not changes; a non-finite number
+(inf, -inf, nan) equals only the same non-finite number. A row present on one side only is
+added/removed unless all its numbers are zero. Anything that is not a well-formed result
+folder (missing or unreadable summary.json keys, a truncated or garbled csv, a value that is
+not a number) raises NotAResultFolder: exit 2, never "differences". The inputs (workbook, hash,
 scenario edits) are shown beside the results as context; they do not count as a change.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,12 +68,14 @@ class Diff:
 
 
 def close(a, b, rtol: float = RTOL, atol: float = ATOL):
-    """Elementwise equality within tolerance; two blanks are equal, a blank and a number are not."""
+    """Elementwise equality within tolerance for finite numbers; two blanks (nan) are equal, and
+    inf equals only inf of the same sign: a non-finite value never equals a finite one."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     both_nan = np.isnan(a) & np.isnan(b)
+    same_inf = np.isinf(a) & (a == b)
     with np.errstate(invalid="ignore"):
-        near = np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))
-    return both_nan | np.nan_to_num(near, nan=0).astype(bool)
+        near = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b)))
+    return both_nan | same_inf | near
 
 
 def _summary(folder: Path) -> dict:
@@ -79,22 +86,80 @@ def _summary(folder: Path) -> dict:
         raise NotAResultFolder(f"{folder}: not a reeplan result folder (no summary.json); give a scenario folder "
                                "such as outputs/<workbook>/<scenario>")
     try:
-        return json.loads(p.read_text())
+        s = json.loads(p.read_text())
     except (OSError, ValueError) as e:
         raise NotAResultFolder(f"{p}: cannot be read ({e})") from None
+    if not isinstance(s, dict):
+        raise NotAResultFolder(f"{p}: not a reeplan summary (expected an object with status and objective_musd)")
+    _check_summary(p, s)
+    return s
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_summary(p: Path, s: dict) -> None:
+    """The keys diff reads: status (text), objective_musd and each cost (a number or null)."""
+    missing = [k for k in ("status", "objective_musd", "cost_by_component_musd") if k not in s]
+    if missing:
+        raise NotAResultFolder(f"{p}: missing {', '.join(missing)}; not a complete reeplan summary")
+    if not isinstance(s["status"], str):
+        raise NotAResultFolder(f"{p}: status is {s['status']!r}, expected text")
+    costs = s["cost_by_component_musd"]
+    if costs is not None and not isinstance(costs, dict):
+        raise NotAResultFolder(f"{p}: cost_by_component_musd is {costs!r}, expected an object of numbers")
+    values = {"objective_musd": s["objective_musd"]} | {f"cost_by_component_musd.{k}": v
+                                                       for k, v in (costs or {}).items()}
+    for k, v in values.items():
+        if v is not None and not _is_number(v):
+            raise NotAResultFolder(f"{p}: {k} is {v!r}, expected a number")
 
 
 def _table(folder: Path, name: str, keys: list[str], values: list[str]) -> pd.DataFrame:
     p = folder / "csv" / f"{name}.csv"
     if not p.is_file():
         return pd.DataFrame(columns=keys + values)
-    df = pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={k: str for k in keys})
-    missing = [c for c in keys + values if c not in df.columns]
+    rows = _csv_rows(p)
+    header, body = rows[0], rows[1:]
+    missing = [c for c in keys + values if c not in header]
     if missing:
         raise NotAResultFolder(f"{p}: missing columns {', '.join(missing)}")
-    df = df[keys + values].copy()
-    df[keys] = df[keys].fillna("")
+    df = pd.DataFrame(body, columns=header, dtype=str)[keys + values].copy()
+    for v in values:
+        df[v] = _numbers(p, df[v], v)
     return df
+
+
+def _csv_rows(p: Path) -> list[list[str]]:
+    """Every row of a csv written by reeplan: complete (ends with a newline), each row as long as
+    the header; otherwise the file was cut short or damaged."""
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise NotAResultFolder(f"{p}: cannot be read ({e})") from None
+    if not text.endswith("\n"):
+        raise NotAResultFolder(f"{p}: truncated (the last line is incomplete)")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        raise NotAResultFolder(f"{p}: not a valid csv ({e})") from None
+    if not rows or not rows[0]:
+        raise NotAResultFolder(f"{p}: empty, no header row")
+    bad = next((i for i, r in enumerate(rows) if len(r) != len(rows[0])), None)
+    if bad is not None:
+        raise NotAResultFolder(f"{p}: line {bad + 1} has {len(rows[bad])} fields, the header has {len(rows[0])}")
+    return rows
+
+
+def _numbers(p: Path, col: pd.Series, name: str) -> pd.Series:
+    """A value column as floats: blank is nan; inf/-inf/nan are kept; anything else is an error."""
+    num = pd.to_numeric(col.where(col != ""), errors="coerce")
+    bad = num.isna() & (col != "") & (col.str.strip().str.lower() != "nan")
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise NotAResultFolder(f"{p}: line {i + 2}, column {name}: {col.iloc[i]!r} is not a number")
+    return num.astype(float)
 
 
 def compare_table(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], values: list[str],

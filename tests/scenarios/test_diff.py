@@ -119,3 +119,93 @@ def test_compare_table_added_removed_changed_and_zero_rows():
     # w (only in a) and n (only in b) are zero: not a change
     assert out[["k", "change"]].values.tolist() == [["q", "added"], ["y", "changed"], ["z", "removed"]]
     assert out["v_delta"].tolist() == [4.0, 0.5, -3.0]
+
+
+# ---------------------------------------------------------------- damaged folders: exit 2, never "differences"
+def _edit_csv(name, fn):
+    def edit(folder):
+        p = folder / "csv" / f"{name}.csv"
+        p.write_bytes(fn(p.read_bytes()))
+    return edit
+
+
+def _edit_summary(fn):
+    def edit(folder):
+        import json
+        p = folder / "summary.json"
+        p.write_text(json.dumps(fn(json.loads(p.read_text()))))
+    return edit
+
+
+DAMAGED = [
+    # (case, damage, message)
+    ("csv cut mid-line", _edit_csv("prices", lambda b: b[:-3]), "prices.csv: truncated (the last line is incomplete)"),
+    ("csv emptied", _edit_csv("prices", lambda b: b""), "prices.csv: truncated"),
+    ("csv row short of a field", _edit_csv("prices", lambda b: b.replace(b"EU,magnet,2026,", b"EU,magnet2026,", 1)),
+     "prices.csv: line 3 has 3 fields, the header has 4"),
+    ("csv value not a number", _edit_csv("prices", lambda b: b.replace(b"2026,50", b"2026,fifty", 1)),
+     "prices.csv: line 3, column price_usd_per_t: 'fifty' is not a number"),
+    ("csv not text", _edit_csv("prices", lambda b: b"\xff\xfe\x00garbage\n"), "prices.csv: cannot be read"),
+    ("csv column gone", _edit_csv("prices", lambda b: b.replace(b"price_usd_per_t", b"price", 1)),
+     "prices.csv: missing columns price_usd_per_t"),
+    ("summary key missing", _edit_summary(lambda s: {k: v for k, v in s.items() if k != "objective_musd"}),
+     "summary.json: missing objective_musd; not a complete reeplan summary"),
+    ("summary objective is text", _edit_summary(lambda s: s | {"objective_musd": "0.0015"}),
+     "summary.json: objective_musd is '0.0015', expected a number"),
+    ("summary cost is text", _edit_summary(lambda s: s | {"cost_by_component_musd": s["cost_by_component_musd"]
+                                                          | {"supply": "n/a"}}),
+     "summary.json: cost_by_component_musd.supply is 'n/a', expected a number"),
+    ("summary status is a number", _edit_summary(lambda s: s | {"status": 0}), "summary.json: status is 0, expected text"),
+    ("summary not an object", _edit_summary(lambda s: [s]), "summary.json: not a reeplan summary"),
+]
+
+
+@pytest.mark.parametrize("case,damage,message", DAMAGED, ids=[c[0] for c in DAMAGED])
+def test_a_damaged_result_folder_exits_2_with_a_clear_message(folders, tmp_path, case, damage, message):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(folders["base"], bad)
+    assert (bad / "csv" / "prices.csv").read_text().splitlines()[:3] == [
+        "region,commodity,year,price_usd_per_t", "EU,magnet,2025,50", "EU,magnet,2026,50"]
+    damage(bad)
+    for args in ((folders["base"], bad), (bad, folders["base"])):
+        r = run(*args)
+        assert r.exit_code == 2, (case, r.output)
+        assert message in r.output, (case, r.output)
+        assert "Traceback" not in r.output and "reeplan failed" not in r.output
+
+
+NONFINITE = [
+    # (a, b, equal)
+    (float("inf"), float("inf"), True),
+    (float("-inf"), float("-inf"), True),
+    (float("nan"), float("nan"), True),
+    (float("inf"), 1e308, False),
+    (float("inf"), float("-inf"), False),
+    (float("inf"), float("nan"), False),
+    (float("nan"), 0.0, False),
+    (float("-inf"), -5.0, False),
+]
+
+
+@pytest.mark.parametrize("a,b,equal", NONFINITE)
+def test_non_finite_numbers_equal_only_the_same_non_finite_number(a, b, equal):
+    assert close(a, b).item() is equal
+    assert close(b, a, rtol=1.0, atol=1e300).item() is equal  # no tolerance makes them equal
+
+
+@pytest.mark.parametrize("a,b,differs", [("inf", "50", True), ("50", "nan", True), ("inf", "inf", False),
+                                         ("nan", "nan", False), ("-inf", "inf", True)])
+def test_non_finite_values_in_a_csv_are_compared(folders, tmp_path, a, b, differs):
+    import shutil
+
+    sides = []
+    for name, value in (("a", a), ("b", b)):
+        d = tmp_path / name
+        shutil.copytree(folders["base"], d)
+        _edit_csv("prices", lambda t, v=value: t.replace(b"2026,50", b"2026," + v.encode(), 1))(d)
+        sides.append(d)
+    r = run(*sides)
+    assert r.exit_code == (1 if differs else 0), r.output
+    assert ("commodity prices (USD/t): 1 changed" in r.output) is differs
