@@ -1,14 +1,14 @@
-"""The objective's cost terms by component and year, in USD million, undiscounted.
+"""The objective, written once: every cost term by component, in USD million, undiscounted.
 
-The reported cost breakdown (`results.py`) reads these terms; the LP objective
-(`lp/objective.py`) uses `objective_vectors`, the same terms summed per variable with numpy
-(building millions of term dicts only to add them up again took seconds at scale).
-`tests/test_synth.py` checks that the two agree on a synthetic study with every component:
+    objective = sum_component sum_year df(year) * (sum_var coef * var + constant)   (docs/formulation.md)
 
-    objective = sum_component sum_year df(year) * (sum_var coef * var + constant)
+`cost_blocks` gives each component's terms as arrays over a variable family: a coefficient that
+applies in one year, or in every year of a window (capital spread over construction years, fixed
+O&M over a build's life). The LP's cost vector (`objective_vectors`, read by lp/objective.py) and
+the reported cost by component and year (`cost_table`, costs.csv) are both computed from them.
 
-Components (formulation.md, Objective):
-    capex       spend[p, t]                    (construction years of each build)
+Components:
+    capex       spend[p, t]                    (data.spend_window: construction years of each build)
     fixed_om    fixed_om_p * cap[p, t]         (existing and committed capacity are constants)
     variable    var_cost_p * act[p, t]
     supply      price_o * buy[o, t]
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Study
+from .data import Study, spend_window
+from .lp.names import VIOLATION
 
 # elastic diagnosis only: USD million per unit of violation (t, or USD million for budgets),
 # the same in every year after discounting, far above any cost of a real plan
@@ -35,121 +36,101 @@ COMPONENTS = ("capex", "fixed_om", "variable", "supply", "trade", "unmet", "shor
 
 
 @dataclass
-class CostTerms:
-    # (component, year) -> {(family, key): coefficient}
-    linear: dict
-    # (component, year) -> constant
-    constant: dict
+class CostBlock:
+    """coef[i] USD million per unit of variable `family`[index[i]] in each year first[i]..last[i]
+    (only first[i] when `last` is None). `zeros`: whether zero coefficients are reported terms."""
 
-    def objective_coefficients(self, df: dict[int, float]) -> tuple[dict, float]:
-        """Discounted coefficient per variable and the discounted constant."""
-        coef: dict = {}
-        get = coef.get
-        for (_, y), terms in self.linear.items():
-            d = df[y]
-            for var, c in terms.items():
-                coef[var] = get(var, 0.0) + d * c
-        const = sum(df[y] * c for (_, y), c in self.constant.items())
-        return coef, const
+    component: str
+    family: str
+    index: np.ndarray
+    coef: np.ndarray
+    first: np.ndarray
+    last: np.ndarray | None = None
+    zeros: bool = False
 
-
-def served_years(study: Study, p, tau: int) -> int:
-    """served(p, tau) = max(0, min(lifetime, T1 - online + 1))."""
-    return max(0, min(p.lifetime, study.T1 - p.online(tau) + 1))
+    def discounted(self, s: Study, cum: np.ndarray) -> np.ndarray:
+        """sum over the years it applies of df(year) * coef."""
+        if self.last is None:
+            return self.coef * np.array([s.df[y] for y in self.first.tolist()], dtype=float)
+        n = len(cum) - 1
+        lo, hi = np.clip(self.first - s.T0, 0, n), np.clip(self.last - s.T0 + 1, 0, n)
+        return self.coef * np.where(hi > lo, cum[hi] - cum[np.minimum(lo, hi)], 0.0)
 
 
-def cost_terms(s: Study) -> CostTerms:
-    lin: dict = defaultdict(dict)
-    const: dict = defaultdict(float)
-    ref = s.refs  # shared (family, key) tuples
-    ref_build, ref_act = ref.family("build"), ref.family("act")
-    for (p, y), taus in s.spend.items():
-        for tau, c in taus.items():
-            lin[("capex", y)][ref_build[(p, tau)]] = c
-    for (p, y), c in s.cap_const.items():
-        fom = s.projects[p].fixed_om
-        if fom:
-            const[("fixed_om", y)] += fom * c
-    for (p, y), taus in s.cap_builds.items():
-        fom = s.projects[p].fixed_om
-        if fom:
-            for tau in taus:
-                lin[("fixed_om", y)][ref_build[(p, tau)]] = fom
-    for k in s.act:
-        vc = s.projects[k[0]].var_cost
-        if vc:
-            lin[("variable", k[1])][ref_act[k]] = vc
-    for k, b in s.buy.items():
-        if b["price"]:
-            lin[("supply", k[1])][ref("buy", k)] = b["price"]
-    for k, f in s.flow.items():
-        if f["cost"]:
-            lin[("trade", k[3])][ref("flow", k)] = f["cost"]
-    for k, u in s.unmet.items():
-        lin[("unmet", k[2])][ref("unmet", k)] = u["penalty"]
-    for k, sh in s.short.items():
-        lin[("shortfall", k[2])][ref("short", k)] = sh["penalty"]
-    if s.salvage:
-        for k in s.build:
-            pr = s.projects[k[0]]
-            unused = max(0.0, 1.0 - served_years(s, pr, k[1]) / pr.lifetime)
-            if unused and pr.capex:
-                lin[("salvage", s.T1)][ref_build[k]] = -pr.capex * unused
-    for i, (family, key) in enumerate(s.violations):
-        y = s.row(family, key).year
-        lin[("violation", y)][ref("viol", i)] = VIOLATION_PENALTY / s.df[y]
-    return CostTerms(dict(lin), dict(const))
+def _yearly(component: str, family: str, keys, coefs: list[float], year_at: int, zeros=False) -> CostBlock:
+    """A block of one-year terms: key[year_at] is the year."""
+    return CostBlock(component, family, np.arange(len(coefs)), np.array(coefs, dtype=float),
+                     np.array([k[year_at] for k in keys], dtype=np.int64), zeros=zeros)
 
 
-def objective_vectors(s: Study) -> tuple[dict[str, np.ndarray], float]:
-    """Discounted objective coefficient of every variable, per family in the family's key order,
-    and the discounted constant: `CostTerms.objective_coefficients` without the term dicts.
-
-    build[p, tau]:  capex spend   df(tau) capex                      (L = 0)
-                                  capex / L * sum_{tau <= y < tau + L} df(y)
-                    fixed O&M     fom * sum_{y online, y <= T1} df(y)
-                    salvage       -df(T1) capex max(0, 1 - served / lifetime)
-    act, buy, flow, unmet, short: df(t) * cost per unit;  viol (elastic copies): the penalty.
-    """
-    T0, T1, df = s.T0, s.T1, s.df
-    dfa = np.array([df[y] for y in s.years])
-    cum = np.concatenate([[0.0], np.cumsum(dfa)])
-
-    def df_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """sum of df(y) over a <= y <= b (0 when b < a), years clipped to the horizon."""
-        lo = np.clip(a - T0, 0, len(dfa))
-        hi = np.clip(b - T0 + 1, 0, len(dfa))
-        return np.where(hi > lo, cum[hi] - cum[np.minimum(lo, hi)], 0.0)
-
-    out: dict[str, np.ndarray] = {}
+def cost_blocks(s: Study) -> tuple[list[CostBlock], dict[tuple[str, int], float]]:
+    """Every cost term (blocks in the order their costs add up per variable) and the constants
+    by (component, year): fixed O&M of existing and committed capacity."""
+    T1 = s.T1
     proj = [s.projects[p] for p, _ in s.build]
     n = len(proj)
+    at = np.arange(n)
     tau = np.fromiter((k[1] for k in s.build), dtype=np.int64, count=n)
-    capex = np.fromiter((p.capex for p in proj), dtype=float, count=n)
     lead = np.fromiter((p.lead for p in proj), dtype=np.int64, count=n)
     life = np.fromiter((p.lifetime for p in proj), dtype=np.int64, count=n)
+    capex = np.fromiter((p.capex for p in proj), dtype=float, count=n)
     fom = np.fromiter((p.fixed_om for p in proj), dtype=float, count=n)
+    window = np.array([spend_window(p, t) for p, t in zip(proj, tau.tolist())], dtype=float).reshape(n, 3)
+    first, last = window[:, 0].astype(np.int64), window[:, 1].astype(np.int64)
+    once = lead == 0
     on = tau + lead
-    spread = capex / np.maximum(lead, 1) * df_sum(tau, tau + lead - 1)
-    at_once = capex * (dfa[np.clip(tau - T0, 0, len(dfa) - 1)] if n else 0.0)
-    build = np.where(lead == 0, at_once, spread)
-    build = build + fom * df_sum(on, np.minimum(T1, on + life - 1))
-    if s.salvage:
+    blocks = [
+        CostBlock("capex", "build", at[once], window[once, 2], first[once], zeros=True),
+        CostBlock("capex", "build", at[~once], window[~once, 2], first[~once], last[~once], zeros=True),
+        CostBlock("fixed_om", "build", at, fom, on, np.minimum(T1, on + life - 1)),
+    ]
+    if s.horizon.salvage:
         served = np.maximum(0, np.minimum(life, T1 - on + 1))
         unused = np.maximum(0.0, 1.0 - served / life)
-        build = build - df[T1] * capex * unused
-    out["build"] = build
-    out["act"] = np.array([df[y] * s.projects[p].var_cost for p, y in s.act], dtype=float)
-    out["buy"] = np.array([df[k[1]] * b["price"] for k, b in s.buy.items()], dtype=float)
-    out["flow"] = np.array([df[k[3]] * f["cost"] for k, f in s.flow.items()], dtype=float)
-    out["unmet"] = np.array([df[k[2]] * u["penalty"] for k, u in s.unmet.items()], dtype=float)
-    out["short"] = np.array([df[k[2]] * sh["penalty"] for k, sh in s.short.items()], dtype=float)
+        blocks.append(CostBlock("salvage", "build", at, -capex * unused, np.full(n, T1, dtype=np.int64)))
+    blocks += [
+        _yearly("variable", "act", s.act, [s.projects[p].var_cost for p, _ in s.act], 1),
+        _yearly("supply", "buy", s.buy, [b.price for b in s.buy.values()], 1),
+        _yearly("trade", "flow", s.flow, [f.cost for f in s.flow.values()], 3),
+        _yearly("unmet", "unmet", s.unmet, [u.penalty for u in s.unmet.values()], 2, zeros=True),
+        _yearly("shortfall", "short", s.short, [sh.penalty for sh in s.short.values()], 2, zeros=True),
+    ]
     if s.violations:
-        years = [s.row(family, key).year for family, key in s.violations]
-        out["viol"] = np.array([df[y] * (VIOLATION_PENALTY / df[y]) for y in years], dtype=float)
-    fixed: dict[int, float] = defaultdict(float)
+        years = [s.rows[family][key].year for family, key in s.violations]
+        blocks.append(_yearly("violation", VIOLATION, [(y,) for y in years],
+                              [VIOLATION_PENALTY / s.df[y] for y in years], 0, zeros=True))
+    constant: dict[tuple[str, int], float] = defaultdict(float)
     for (p, y), c in s.cap_const.items():
         f = s.projects[p].fixed_om
         if f:
-            fixed[y] += f * c
-    return out, sum(df[y] * c for y, c in fixed.items())
+            constant[("fixed_om", y)] += f * c
+    return blocks, dict(constant)
+
+
+def objective_vectors(s: Study, sizes: dict[str, int]) -> tuple[dict[str, np.ndarray], float]:
+    """Discounted objective coefficient of every variable (per family, in the family's key order;
+    `sizes` gives each family's length) and the discounted constant."""
+    cum = np.concatenate([[0.0], np.cumsum([s.df[y] for y in s.years])])
+    blocks, constant = cost_blocks(s)
+    out = {fam: np.zeros(n) for fam, n in sizes.items()}
+    for b in blocks:
+        out[b.family][b.index] += b.discounted(s, cum)
+    return out, sum(s.df[y] * c for (_, y), c in constant.items())
+
+
+def cost_table(s: Study, values: dict[str, np.ndarray]) -> dict[tuple[str, int], float]:
+    """Undiscounted USD million by (component, year) for variable values by family (key order)."""
+    blocks, constant = cost_blocks(s)
+    total: dict[tuple[str, int], float] = defaultdict(float)
+    for b in blocks:
+        keep = slice(None) if b.zeros else b.coef != 0
+        idx, coef, first = b.index[keep], b.coef[keep], b.first[keep]
+        last = first if b.last is None else b.last[keep]
+        n = np.maximum(last - first + 1, 0)
+        amount = np.repeat(coef * values[b.family][idx], n)
+        years = np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+        for y, a in zip(years.tolist(), amount.tolist()):
+            total[(b.component, y)] += a
+    for key, c in constant.items():
+        total[key] += c
+    return dict(total)

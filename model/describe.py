@@ -14,8 +14,8 @@ def _fmt(x: float) -> str:
 def summary_lines(s: Study) -> list[str]:
     t = s.tables
     lines = [
-        f"years      {s.T0}-{s.T1} ({len(s.years)} years), discount rate {s.discount_rate:g}, "
-        f"base year {s.base_year}, salvage {'yes' if s.salvage else 'no'}",
+        f"years      {s.T0}-{s.T1} ({len(s.years)} years), discount rate {s.horizon.discount_rate:g}, "
+        f"base year {s.horizon.base_year}, salvage {'yes' if s.horizon.salvage else 'no'}",
         f"regions    {len(t['regions'])}: " + ", ".join(t["regions"]["region"]),
         "materials  " + ", ".join(t["materials"]["material"]),
         f"commodities {len(t['commodities'])}: " + ", ".join(t["commodities"]["commodity"]),

@@ -18,34 +18,38 @@ import dataclasses
 
 import pandas as pd
 
+from .analysis import TOL
 from .data import Row, Study
 from .lp import build_model
+from .lp.names import ROWS, VIOLATION
 from .solve import solve_model
 
 COLUMNS = ["sheet", "id", "year", "region", "supplier", "item", "amount", "unit", "message"]
-TOL = 1e-6
+
+# which rows are hard (may be relaxed): demand rows without unmet-demand penalty, every budget row,
+# policy rows without a shortfall variable
+HARD = {
+    "balance": lambda r: r.rhs > 0 and not any(v[0] == "unmet" for v in r.terms),
+    "budget": lambda r: True,
+    "policy": lambda r: not any(v[0] == "short" for v in r.terms),
+}
 
 
 def elastic_copy(s: Study) -> Study:
     violations: list[tuple[str, tuple]] = []
 
-    def relax(family: str, rows: dict, hard) -> dict:
+    def relax(family: str, rows: dict) -> dict:
         out = {}
         for key, row in rows.items():
-            if hard(row):
+            if HARD[family](row):
                 sign = 1.0 if row.sense == ">=" else -1.0
-                row = Row({**row.terms, ("viol", len(violations)): sign}, row.sense, row.rhs, row.year, row.info)
+                row = Row({**row.terms, (VIOLATION, len(violations)): sign}, row.sense, row.rhs, row.year, row.info)
                 violations.append((family, key))
             out[key] = row
         return out
 
-    return dataclasses.replace(
-        s,
-        balance=relax("balance", s.balance, lambda r: r.rhs > 0 and not any(v[0] == "unmet" for v in r.terms)),
-        budgets=relax("budget", s.budgets, lambda r: True),
-        policies=relax("policy", s.policies, lambda r: not any(v[0] == "short" for v in r.terms)),
-        violations=violations, impossible=[],
-    )
+    rows = {family: relax(family, rows) for family, rows in s.rows.items()}
+    return dataclasses.replace(s, rows=rows, violations=violations, impossible=[])
 
 
 def qty(x: float) -> str:
@@ -54,16 +58,17 @@ def qty(x: float) -> str:
 
 
 def _record(family: str, key: tuple, info: dict, amount: float) -> dict:
+    sheet = ROWS[family].sheet
     if family == "balance":
         r, c, y = key
-        return {"sheet": "demand", "id": f"{r}/{c}", "year": y, "region": r, "supplier": "", "item": c,
+        return {"sheet": sheet, "id": f"{r}/{c}", "year": y, "region": r, "supplier": "", "item": c,
                 "amount": amount, "unit": f"t {c}",
                 "message": f"demand for {c} in {r} in {y}: {qty(amount)} t cannot be served by the projects, "
                            f"offers and routes available; add supply or give {c} an unmet_penalty_usd_per_t"}
     if family == "budget":
         b, y = key
         carry = " (running sum, with carryover)" if info.get("carryover") else ""
-        return {"sheet": "budgets", "id": b, "year": y, "region": info.get("region", ""), "supplier": "",
+        return {"sheet": sheet, "id": b, "year": y, "region": info.get("region", ""), "supplier": "",
                 "item": "capital", "amount": amount, "unit": "USD million",
                 "message": f"budget {b} in {y} is {qty(amount)} USD million short{carry} of the spending that "
                            "demand and the hard targets need"}
@@ -76,7 +81,7 @@ def _record(family: str, key: tuple, info: dict, amount: float) -> dict:
     else:
         msg = (f"policy {k} in {region}: {qty(amount)} t of {m} at stage {g} from {q} in {y} exceed the "
                f"{info['share']:.0%} cap and nothing else can replace them")
-    return {"sheet": "policies", "id": k, "year": y, "region": region, "supplier": q, "item": m,
+    return {"sheet": sheet, "id": k, "year": y, "region": region, "supplier": q, "item": m,
             "amount": amount, "unit": f"t {m}", "message": msg}
 
 
@@ -91,9 +96,9 @@ def diagnose(s: Study) -> pd.DataFrame:
         sol, _ = solve_model(build_model(e), e)
         if sol.has_plan:
             for i, (family, key) in enumerate(e.violations):
-                v = sol.values["viol"].get(i, 0.0)
+                v = sol.values[VIOLATION].get(i, 0.0)
                 if v > TOL:
-                    recs.append(_record(family, key, s.row(family, key).info, v))
+                    recs.append(_record(family, key, s.rows[family][key].info, v))
     df = pd.DataFrame.from_records(recs, columns=COLUMNS)
     return df.sort_values(["sheet", "id", "year", "supplier"], kind="stable").reset_index(drop=True)
 

@@ -88,7 +88,7 @@ def versions() -> dict[str, str]:
 def policy_cost_musd(m, study: Study, sol: Solution, solver) -> dict[str, float | None]:
     """Cost each policy adds: the objective minus the objective with its rows removed."""
     rows_of: dict[str, list] = {}
-    for key in study.policies:
+    for key in study.rows["policy"]:
         rows_of.setdefault(key[0], []).append(m.policy[key])
     out: dict[str, float | None] = {}
     for k in dict.fromkeys(study.tables["policies"]["policy"]):  # a scenario may split a policy by year

@@ -10,11 +10,11 @@ has a price >= 0: what tightening it by one unit would cost.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
+import numpy as np
 import pandas as pd
 
-from .costs import COMPONENTS, cost_terms
+from .analysis import TOL
+from .costs import COMPONENTS, cost_table
 from .data import Row, Study
 from .solve import Solution
 
@@ -27,13 +27,13 @@ KEYS = {
     "supply": ["offer", "year"],
     "policies": ["policy", "supplier", "year"],
     "budgets": ["budget", "year"],
+    "spend": ["project", "year"],
     "prices": ["region", "commodity", "year"],
     "costs": ["component", "year"],
     "unmet": ["region", "commodity", "year"],
     "policy_costs": ["policy", "supplier", "year"],
 }
 TABLES = tuple(k for k in KEYS if k != "policy_costs")  # policy_costs only on request
-TOL = 1e-6
 
 
 def _value(values: dict, terms: dict) -> float:
@@ -67,8 +67,7 @@ def capacity(s: Study, sol: Solution) -> pd.DataFrame:
     for p, y in s.act:
         pr = s.projects[p]
         new = sum(b[(p, tau)] for tau in s.cap_builds.get((p, y), ()))
-        existing = pr.existing if y <= pr.retire else 0.0
-        committed = pr.committed if pr.committed_online is not None and y >= pr.committed_online else 0.0
+        existing, committed = pr.existing_at(y), pr.committed_at(y)
         total = existing + committed + new
         if total > TOL:
             recs.append({"project": p, "technology": pr.technology, "stage": pr.stage, "region": pr.region,
@@ -92,14 +91,14 @@ def production(s: Study, sol: Solution) -> pd.DataFrame:
 
 def trade(s: Study, sol: Solution) -> pd.DataFrame:
     recs = [{"from_region": k[0], "to_region": k[1], "commodity": k[2], "year": k[3], "flow_t": v,
-             "cost_usd_per_t": s.flow[k]["cost"] * 1e6}
+             "cost_usd_per_t": s.flow[k].cost * 1e6}
             for k, v in sol.values["flow"].items() if v > TOL]
     return _frame("trade", recs, ["from_region", "to_region", "commodity", "year", "flow_t", "cost_usd_per_t"])
 
 
 def supply(s: Study, sol: Solution) -> pd.DataFrame:
-    recs = [{"offer": k[0], "region": s.buy[k]["region"], "commodity": s.buy[k]["commodity"], "year": k[1],
-             "bought_t": v, "max_tpa": s.buy[k]["max"], "price_usd_per_t": s.buy[k]["price"] * 1e6}
+    recs = [{"offer": k[0], "region": s.buy[k].region, "commodity": s.buy[k].commodity, "year": k[1],
+             "bought_t": v, "max_tpa": s.buy[k].max, "price_usd_per_t": s.buy[k].price * 1e6}
             for k, v in sol.values["buy"].items() if v > TOL]
     return _frame("supply", recs, ["offer", "region", "commodity", "year", "bought_t", "max_tpa",
                                    "price_usd_per_t"])
@@ -108,7 +107,7 @@ def supply(s: Study, sol: Solution) -> pd.DataFrame:
 def policies(s: Study, sol: Solution) -> pd.DataFrame:
     recs = []
     duals = sol.duals.get("policy", {})
-    for key, row in s.policies.items():
+    for key, row in s.rows["policy"].items():
         k, q, y = key
         i = row.info
         target = i["share"] * i["consumption"]
@@ -134,7 +133,7 @@ def policies(s: Study, sol: Solution) -> pd.DataFrame:
 def budgets(s: Study, sol: Solution) -> pd.DataFrame:
     recs = []
     duals = sol.duals.get("budget", {})
-    for key, row in s.budgets.items():
+    for key, row in s.rows["budget"].items():
         lhs = _value(sol.values, row.terms)
         dual = duals.get(key)
         recs.append({
@@ -153,15 +152,23 @@ def prices(s: Study, sol: Solution) -> pd.DataFrame:
     return _frame("prices", recs, ["region", "commodity", "year", "price_usd_per_t"])
 
 
+def spend(s: Study, sol: Solution) -> pd.DataFrame:
+    """Capital spend by project and year (data.capital_spend), USD million, undiscounted."""
+    b = sol.values["build"]
+    recs = []
+    for (p, y), taus in s.spend.items():
+        v = sum(c * b[(p, tau)] for tau, c in taus.items())
+        if v > TOL:
+            pr = s.projects[p]
+            recs.append({"project": p, "technology": pr.technology, "stage": pr.stage, "region": pr.region,
+                         "year": y, "spend_musd": v})
+    return _frame("spend", recs, ["project", "technology", "stage", "region", "year", "spend_musd"])
+
+
 def costs(s: Study, sol: Solution) -> pd.DataFrame:
-    ct = cost_terms(s)
-    total: dict = defaultdict(float)
-    for key, terms in ct.linear.items():
-        total[key] += _value(sol.values, terms)
-    for key, c in ct.constant.items():
-        total[key] += c
+    values = {fam: np.fromiter(v.values(), dtype=float, count=len(v)) for fam, v in sol.values.items()}
     recs = [{"component": comp, "year": y, "cost_musd": v, "discounted_musd": v * s.df[y]}
-            for (comp, y), v in total.items()]
+            for (comp, y), v in cost_table(s, values).items()]
     df = _frame("costs", recs, ["component", "year", "cost_musd", "discounted_musd"])
     order = {c: i for i, c in enumerate(COMPONENTS)}
     return df.sort_values(["component", "year"], key=lambda col: col.map(order) if col.name == "component"
@@ -187,7 +194,7 @@ def policy_costs(pol: pd.DataFrame, cost: dict[str, float | None]) -> pd.DataFra
 def plan_tables(s: Study, sol: Solution) -> dict[str, pd.DataFrame]:
     """Every output table of outputs.md (except summary) for a solved study."""
     fns = {"builds": builds, "capacity": capacity, "production": production, "trade": trade,
-           "supply": supply, "policies": policies, "budgets": budgets, "prices": prices,
+           "supply": supply, "policies": policies, "budgets": budgets, "spend": spend, "prices": prices,
            "costs": costs, "unmet": unmet}
     return {name: fns[name](s, sol) for name in TABLES}
 

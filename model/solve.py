@@ -27,8 +27,7 @@ from pyomo.core.staleflag import StaleFlagManager
 
 from .data import Study
 from .lp.expr import INF, SparseConstraint, SparseRowData
-
-ROW_FAMILIES = ("balance", "budget", "policy")
+from .lp.names import PRICED
 
 # HiGHS's algorithm by problem size: None keeps HiGHS's choice (dual simplex for LPs) at every
 # size. Measured on the synthetic ladder (benchmarks/README.md, 2 cores): interior point took
@@ -355,14 +354,14 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
     if not has_variables(m):
         # nothing to decide: the plan is empty and the objective is its constant terms
         return Solution("optimal", objective=pyo.value(m.cost), values={f: {} for f in m._families},
-                        duals={f: {} for f in ROW_FAMILIES},
+                        duals={f: {} for f in PRICED},
                         size={"variables": 0, "rows": 0, "nonzeros": 0}, solver="none needed"), solver
     solver = solver or FastHighs()
     options = solver_options(sum(len(v) for v in m._families.values()))
     try:
         res = solver.solve(
             m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
-            time_limit=s.time_limit, solver_options=options,
+            time_limit=s.horizon.time_limit, solver_options=options,
         )
     except Exception as exc:  # HiGHS refused the model (e.g. numbers it treats as infinite)
         return Solution("error", message=f"the solver could not handle this model ({type(exc).__name__}: {exc})"), solver
@@ -382,14 +381,14 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
                       for name, comp in m._families.items()}
         if status == "optimal":
             duals = solver.row_duals()
-            for fam in ROW_FAMILIES:
+            for fam in PRICED:
                 comp = getattr(m, fam)
                 start = solver._row_start[id(comp)]
                 sol.duals[fam] = dict(zip(comp._block.keys, duals[start:start + len(comp._block)].tolist()))
         return sol, solver
     sol.values = {name: {k: v.value or 0.0 for k, v in comp.items()} for name, comp in m._families.items()}
     if status == "optimal":
-        for fam in ROW_FAMILIES:
+        for fam in PRICED:
             comp = getattr(m, fam)
             rows = list(comp.values())
             duals = res.solution_loader.get_duals(rows) if rows else {}

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from model.costs import cost_terms, objective_vectors
+from model.costs import cost_table
 from model.data import build_study
 from model.lp import build_model
 from model.read import read_tables
@@ -58,7 +58,7 @@ def test_fixed_study_exercises_every_part_of_the_model(study, solved):
     assert built == {"extraction", "processing", "manufacturing", "recycling"}
     assert sum(sol.values["short"].values()) > 1
     assert sum(sol.values["unmet"].values()) > 1
-    binding = [k for k, r in study.budgets.items()
+    binding = [k for k, r in study.rows["budget"].items()
                if abs(sum(c * sol.values["build"].get(v[1], 0.0) for v, c in r.terms.items()) - r.rhs) < 1e-6]
     assert binding
     assert any(sol.duals["policy"].values()) and any(sol.duals["balance"].values())
@@ -81,33 +81,28 @@ def test_resolves_follow_row_and_bound_changes(study, solved):
     """Deactivated rows, variable bounds and a new objective reach HiGHS on a re-solve, as in
     Pyomo's generic interface; reactivating restores the original optimum."""
     m, sol, solver = solved
-    key = next(iter(study.policies))
-    rows = [m.policy[k] for k in study.policies if k[0] == key[0]]
+    key = next(iter(study.rows["policy"]))
+    rows = [m.policy[k] for k in study.rows["policy"] if k[0] == key[0]]
     g = build_model(study)
     generic = Highs()
     solve_model(g, study, generic)
-    grows = [g.policy[k] for k in study.policies if k[0] == key[0]]
+    grows = [g.policy[k] for k in study.rows["policy"] if k[0] == key[0]]
     assert objective_without(m, solver, rows)[1] == pytest.approx(objective_without(g, generic, grows)[1], rel=1e-12)
     offer = next(iter(study.buy))
     for model, s in ((m, solver), (g, generic)):
         model.buy[offer].setub(0.0)
     assert solver.solve(m).incumbent_objective == pytest.approx(generic.solve(g).incumbent_objective, rel=1e-12)
-    m.buy[offer].setub(study.buy[offer]["max"])
+    m.buy[offer].setub(study.buy[offer].max)
     assert solver.solve(m).incumbent_objective == pytest.approx(sol.objective, rel=1e-12)
 
 
-def test_objective_vectors_match_the_cost_terms(study, solved):
-    """The LP's objective (costs.objective_vectors) is the cost report's terms summed per variable."""
-    m, _, _ = solved
-    coef, const = cost_terms(study).objective_coefficients(study.df)
-    vectors, const2 = objective_vectors(study)
-    assert const2 == pytest.approx(const, rel=1e-12)
-    cols = m._lp.columns
-    expected = np.zeros(len(cols))
-    for (fam, key), c in coef.items():
-        expected[cols.index[fam][key]] = c
-    got = np.concatenate([vectors[f] for f in cols.span])
-    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+def test_objective_is_the_discounted_cost_table(study, solved):
+    """The LP's objective and the cost report come from the same cost terms (costs.cost_blocks):
+    the objective at the optimum is the cost table discounted and summed."""
+    _, sol, _ = solved
+    values = {fam: np.fromiter(v.values(), dtype=float, count=len(v)) for fam, v in sol.values.items()}
+    total = sum(study.df[y] * v for (_, y), v in cost_table(study, values).items())
+    assert total == pytest.approx(sol.objective, rel=1e-9)
 
 
 def test_same_seed_same_tables_other_seed_other_study(tmp_path):

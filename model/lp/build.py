@@ -1,4 +1,10 @@
-"""Build the Pyomo model of one study: the families of formulation.md, in order."""
+"""The LP of docs/formulation.md, family by family: this module is the table of contents.
+
+`formulate` makes the rows that are term dicts (balance, budgets, policies) before any Pyomo
+object exists, because soft policies define the shortfall variables; the study carries them so
+that results and the diagnosis can read them. `build_model` then declares the variables and adds
+every family of rows (names.ROWS order) and the objective.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +14,29 @@ from ..data import Study
 from .balance import commodity_balance
 from .budgets import capital_budget
 from .capacity import activity_limit, project_size
+from .expr import add_rows
 from .objective import total_cost
 from .policies import policy_share
 from .variables import define_variables
 
 
+def formulate(s: Study) -> None:
+    """Attach the term-dict rows (s.rows), the shortfall variables (s.short) and the rows no
+    variable can meet (s.impossible) to a study."""
+    balance, impossible = commodity_balance(s)     # 3
+    budget = capital_budget(s)                     # 6
+    policy, short, unreachable = policy_share(s)   # 7
+    s.rows = {"balance": balance, "budget": budget, "policy": policy}
+    s.short = short
+    s.impossible = impossible + unreachable
+
+
 def build_model(s: Study) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name="reeplan")
-    define_variables(m, s)    # with offer, route and unmet-demand bounds (4, 5)
-    project_size(m, s)        # 1
-    activity_limit(m, s)      # 2
-    commodity_balance(m, s)   # 3
-    capital_budget(m, s)      # 6
-    policy_share(m, s)        # 7
+    define_variables(m, s)              # with offer, route and unmet-demand bounds (4, 5)
+    project_size(m, s)                  # 1
+    activity_limit(m, s)                # 2
+    for family, rows in s.rows.items():  # 3 balance, 6 budget, 7 policy
+        add_rows(m, family, rows)
     total_cost(m, s)
     return m

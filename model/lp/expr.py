@@ -9,7 +9,7 @@ gigabytes before HiGHS starts. Here a family of rows is one `RowBlock` (numpy ar
 Pyomo constraint (`m.policy[key]`, `.deactivate()`, `.body`, `.expr`, printing, writers,
 any Pyomo solver), building its expression from the arrays only when asked.
 
-Columns are numbered family by family (`FAMILIES` order, then `viol` in elastic copies), each
+Columns are numbered family by family (`names.VARIABLES` order, then `viol` in elastic copies), each
 family in its index order (sorted keys), so the matrix HiGHS sees is deterministic.
 """
 
@@ -27,7 +27,6 @@ from pyomo.core.expr.relational_expr import InequalityExpression, RangedExpressi
 
 from ..data import Row, Terms
 
-FAMILIES = ("build", "act", "buy", "flow", "unmet", "short")
 INF = float("inf")
 
 

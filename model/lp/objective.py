@@ -1,10 +1,10 @@
-"""Discounted total cost (formulation.md, Objective), USD million, constant terms included:
+"""Discounted total cost (formulation: Objective), USD million, constant terms included:
 
     sum_t df(t) [ spend + fixed O&M * cap + var_cost * act + price * buy + cost * flow
                   + penalty * unmet + penalty * short ]  -  df(T1) * salvage
 
-The coefficients come from `costs.objective_vectors`: the terms of `costs.cost_terms` (which
-the cost report reads) summed per variable. `CostObjective` keeps them as one array over the
+The coefficients come from `costs.objective_vectors`: the cost terms of `costs.cost_blocks`
+(which the cost report reads too), discounted and summed per variable. `CostObjective` keeps them as one array over the
 columns of `m._lp` and builds its Pyomo expression (a million-term `LinearExpression` costs
 seconds and ~100 MB) only if something asks for it; its value is computed from the array.
 """
@@ -72,8 +72,9 @@ class CostObjective(ScalarObjective):
 
 
 def total_cost(m: pyo.ConcreteModel, s: Study) -> None:
-    vectors, const = objective_vectors(s)
+    """minimize sum_t df(t) [costs of every component] - df(T1) salvage, constants included."""
     lp = m._lp
+    vectors, const = objective_vectors(s, {fam: b - a for fam, (a, b) in lp.columns.span.items()})
     lp.cost = np.zeros(len(lp.columns))
     for fam, (a, b) in lp.columns.span.items():
         lp.cost[a:b] = vectors[fam]

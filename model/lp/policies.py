@@ -1,6 +1,6 @@
-"""Share policies (formulation.md, 7): one generic share row serves every target.
+"""Share policies (formulation 7): one generic share row, with a sense, serves every target.
 
-    cons[r, m, t] = sum_c content[c, m] demand[r, c, t]
+    cons[r, m, t] = sum_c content[c, m] demand[r, c, t]          (a year with cons = 0 has no row)
 
     min_domestic_share (>=):
         sum_{p in r, stage g} sum_{c: a > 0} a[tech_p, c] content[c, m] Q[p, t] + short[k, t]
@@ -10,16 +10,98 @@
             <= share_k cons[r, m, t]
 
 Rows are keyed (policy, supplier, year), supplier "" for min_domestic_share; `short` exists
-only for soft policies. The dual is the marginal cost of the target per tonne of material.
+only for soft policies. The dual is the marginal cost of the target per tonne of material
+(policies.csv).
 """
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pandas as pd
 
-from ..data import Study
-from .expr import add_rows
+from ..data import MUSD, Key, Row, Shortfall, Study, Terms
+from ..read import ROW
+
+MIN, MAX = "min_domestic_share", "max_supplier_share"
 
 
-def policy_share(m: pyo.ConcreteModel, s: Study) -> None:
-    add_rows(m, "policy", s.policies)
+def _domestic(s: Study, region: str, stage: str, material: str) -> list[tuple]:
+    """(project, tonnes of material per tonne of activity) of each project of the stage in region."""
+    out = []
+    for p in s.projects.values():
+        if p.region == region and p.stage == stage:
+            coef = sum(a * s.content.get((c, material), 0.0)
+                       for c, a in s.tech_io.get(p.technology, {}).items() if a > 0)
+            if coef != 0:
+                out.append((p, coef))
+    return out
+
+
+def _domestic_terms(s: Study, domestic: list[tuple], basis: str, y: int) -> tuple[Terms, float]:
+    """Terms and constant of sum_p coef_p Q[p, y]."""
+    refs_build, refs_act = s.refs.family("build"), s.refs.family("act")
+    terms: Terms = {}
+    const = 0.0
+    for p, coef in domestic:
+        if (p.name, y) not in refs_act:
+            continue
+        if basis == "capacity":
+            const += coef * p.availability * s.cap_const.get((p.name, y), 0.0)
+            for tau in s.cap_builds.get((p.name, y), ()):
+                ref = refs_build[(p.name, tau)]
+                terms[ref] = terms.get(ref, 0.0) + coef * p.availability
+        else:
+            terms[refs_act[(p.name, y)]] = coef
+    return terms, const
+
+
+def _imports(s: Study, into: list[Key], stage: str, material: str) -> dict[str, Terms]:
+    """sum_{c: stage(c) = g} content[c, m] flow[q->r, c, t], by supplier q."""
+    by_supplier: dict[str, Terms] = {}
+    for fk in into:
+        c = fk[2]
+        v = s.content.get((c, material), 0.0)
+        if s.commodity_stage.get(c) == stage and v:
+            by_supplier.setdefault(fk[0], {})[s.refs("flow", fk)] = v
+    return dict(sorted(by_supplier.items()))
+
+
+def policy_share(s: Study) -> tuple[dict[Key, Row], dict[Key, Shortfall], list[dict]]:
+    """The policy rows, the shortfall variables of soft ones, and hard targets no variable can meet."""
+    T0, T1 = s.T0, s.T1
+    rows: dict[Key, Row] = {}
+    short: dict[Key, Shortfall] = {}
+    impossible = []
+    into: dict[tuple, list] = {}  # (to, year) -> flow keys
+    for k in s.flow:
+        into.setdefault((k[1], k[3]), []).append(k)
+    for r in s.tables["policies"].to_dict("records"):
+        k, region, m, g, share = r["policy"], r["region"], r["material"], r["stage"], float(r["share"])
+        penalty = None if pd.isna(r["penalty_usd_per_t"]) else float(r["penalty_usd_per_t"]) * MUSD
+        fy = T0 if pd.isna(r["first_year"]) else max(T0, int(r["first_year"]))
+        ly = T1 if pd.isna(r["last_year"]) else min(T1, int(r["last_year"]))
+        info = {"policy": k, "region": region, "material": m, "kind": r["kind"], "stage": g,
+                "share": share, "basis": r["basis"], "row": r[ROW]}
+        domestic = _domestic(s, region, g, m) if r["kind"] == MIN else []
+        for y in range(fy, ly + 1):
+            cons = s.consumption.get((region, m, y), 0.0)
+            if cons <= 0:
+                continue
+            target = share * cons
+            if r["kind"] == MIN:
+                terms, const = _domestic_terms(s, domestic, r["basis"], y)
+                groups = [("", terms, ">=", target - const)]
+            else:
+                groups = [(q, terms, "<=", target)
+                          for q, terms in _imports(s, into.get((region, y), ()), g, m).items()]
+            for q, terms, sense, rhs in groups:
+                key = (k, q, y)
+                if penalty is not None:
+                    short[key] = Shortfall(penalty)
+                    terms = {**terms, s.refs("short", key): 1.0 if sense == ">=" else -1.0}
+                if not terms:
+                    if rhs > 1e-9:
+                        impossible.append({"family": "policy", "key": key, "rhs": rhs, **info, "year": y,
+                                           "supplier": q})
+                    continue
+                rows[key] = Row(terms, sense, rhs, y, {**info, "supplier": q, "consumption": cons})
+    return dict(sorted(rows.items())), dict(sorted(short.items())), impossible

@@ -1,10 +1,10 @@
-"""Every decision variable (formulation.md, Variables), all >= 0, indexed by the sparse sets.
+"""Every decision variable (formulation: Variables), all >= 0, indexed by the sparse sets.
 
-Offer, route and unmet-demand limits (formulation.md, 4 and 5) are variable bounds:
+Offer, route and unmet-demand limits (formulation 4 and 5) are variable bounds:
     buy[o, t] <= max_tpa_o,   flow[r->s, c, t] <= max_tpa_route,   unmet[r, c, t] <= demand[r, c, t]
 
 Besides the Pyomo Vars, `m._lp` (an `expr.MatrixModel`) numbers every variable as a column
-(families in `expr.FAMILIES` order); the rows and the objective refer to these columns.
+(families in `names.VARIABLES` order); the rows and the objective refer to these columns.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..data import Study
-from .expr import FAMILIES, Columns, MatrixModel, key_set
+from .expr import Columns, MatrixModel, key_set
+from .names import VARIABLES, VIOLATION
 
 
 def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
@@ -30,12 +31,12 @@ def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
         var = pyo.Var(getattr(m, name + "_index"), within=nonneg, doc=doc)
         m.add_component(name, var)
         for vd, v in zip(var.values(), info.values()):
-            if v["max"] is not None:
-                vd.setub(v["max"])
+            if v.max is not None:
+                vd.setub(v.max)
     m.short_index = key_set(s.short, 3)
     m.short = pyo.Var(m.short_index, within=nonneg, doc="tonnes of material a soft target is missed by")
-    m._families = {fam: getattr(m, fam) for fam in FAMILIES}
+    m._families = {fam: getattr(m, fam) for fam in VARIABLES}
     if s.violations:  # elastic copy for diagnosis: violation i relaxes row s.violations[i]
         m.viol = pyo.Var(range(len(s.violations)), within=nonneg, doc="violation of a hard row")
-        m._families["viol"] = m.viol
+        m._families[VIOLATION] = m.viol
     m._lp = MatrixModel(Columns(m._families))

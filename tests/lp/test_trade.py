@@ -56,7 +56,7 @@ def triples(plan) -> set:
 def route_data(plan, fr, to, c, year=2025) -> tuple:
     """(cost USD/t, max_tpa) the triple resolved to."""
     f = plan.result.study.flow[(fr, to, c, year)]
-    return f["cost"] * 1e6, f["max"]
+    return f.cost * 1e6, f.max
 
 
 # ---------------------------------------------------------------- routes only where listed

@@ -190,5 +190,5 @@ def test_split_rows_pass_validation_and_solve(tmp_path):
 
     a = applied(tmp_path, [edit("supply", "region=CN; year>=2027", "max_tpa", "set", 0)])
     s = build_study(a.tables)
-    assert s.buy[("cn", 2026)]["max"] == 100 and s.buy[("cn", 2027)]["max"] == 0
-    assert ("cn2", 2025) not in s.buy and s.buy[("cn2", 2028)]["max"] == 0
+    assert s.buy[("cn", 2026)].max == 100 and s.buy[("cn", 2027)].max == 0
+    assert ("cn2", 2025) not in s.buy and s.buy[("cn2", 2028)].max == 0

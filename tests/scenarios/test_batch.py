@@ -71,7 +71,7 @@ def test_ban_builds_in_2025_and_buys_only_then(study, tmp_path):
     assert r.solution.values["build"][("p", 2025)] == pytest.approx(10)
     bought = {k: v for k, v in r.solution.values["buy"].items() if v > 1e-9}
     assert bought == {}  # once built, making (10 USD/t) beats importing (50 USD/t) in 2025 too
-    assert r.study.buy[("imp", 2025)]["max"] is None and r.study.buy[("imp", 2026)]["max"] == 0
+    assert r.study.buy[("imp", 2025)].max is None and r.study.buy[("imp", 2026)].max == 0
 
 
 def test_summary_lists_the_edits_applied(study, tmp_path):

@@ -126,7 +126,7 @@ def test_china_is_dominant_in_magnets_in_2025(base):
     """China supplies most magnets bought outside China in 2025 (ECA: 85 % of EU use)."""
     study, sol = base.study, base.solution
     cn = sum(v for (o, t), v in sol.values["buy"].items()
-             if t == 2025 and study.buy[(o, t)]["region"] == "CN" and study.buy[(o, t)]["commodity"] == "magnet")
+             if t == 2025 and study.buy[(o, t)].region == "CN" and study.buy[(o, t)].commodity == "magnet")
     made = sum(v * study.tech_io[study.projects[p].technology].get("magnet", 0.0)
                for (p, t), v in sol.values["act"].items()
                if t == 2025 and study.projects[p].technology in MAGNET_MAKERS)
