@@ -173,6 +173,7 @@ class Study:
     rows: dict[str, dict[Key, Row]] = field(default_factory=dict)
     short: dict[Key, Shortfall] = field(default_factory=dict)  # (policy, supplier, t)
     impossible: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the study's rows, for the user
     # elastic copies only (diagnose.py): violation variable i relaxes row (family, key)
     violations: list[tuple[str, Key]] = field(default_factory=list)
     refs: VarRefs = field(default_factory=VarRefs)

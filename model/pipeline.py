@@ -154,6 +154,7 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         "solver": sol.solver,
         "versions": versions(),
         "edits": edits,
+        "warnings": study.warnings + sol.warnings,
     }
     diagnosis = None
     if sol.status in ("infeasible", "infeasible_or_unbounded"):
@@ -163,6 +164,8 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         summary["diagnosis"] = {"rows": len(diagnosis), "files": ["infeasibility.csv", "infeasibility.md"]}
     with staged_folder(folder, plan=sol.has_plan) as stage:  # no plan never replaces a plan
         tmp = stage.path
+        if sol.log:
+            (tmp / "highs.log").write_text(sol.log)
         if diagnosis is not None:
             write_csv(diagnosis, tmp / "infeasibility.csv")
             (tmp / "infeasibility.md").write_text(markdown(diagnosis, Path(workbook).name))

@@ -9,6 +9,8 @@ generic path. `solver_options` picks HiGHS's algorithm by problem size.
 
 from __future__ import annotations
 
+import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import highspy
@@ -23,11 +25,13 @@ from pyomo.contrib.solver.common.util import (
     get_objective,
 )
 from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.common.tee import capture_output
 from pyomo.core.staleflag import StaleFlagManager
 
 from .data import Study
 from .lp.expr import INF, SparseConstraint, SparseRowData
 from .lp.names import PRICED
+from .numerics import matrix_warnings
 
 # HiGHS's algorithm by problem size: None keeps HiGHS's choice (dual simplex for LPs) at every
 # size. Measured on the synthetic ladder (benchmarks/README.md, 2 cores): interior point took
@@ -63,6 +67,8 @@ class Solution:
     size: dict[str, int] = field(default_factory=dict)
     solver: str = ""
     message: str = ""
+    warnings: list[str] = field(default_factory=list)  # numerical trouble HiGHS would not report
+    log: str = ""  # HiGHS's own output (hand-over and solve): highs.log in the result folder
 
     @property
     def optimal(self) -> bool:
@@ -90,13 +96,15 @@ class FastHighs(Highs):
     def __init__(self, **kwds):
         super().__init__(**kwds)
         self._fast = None  # the model's lp.expr.MatrixModel while the fast path is in use
+        self.handover_log = ""  # what HiGHS printed while the model was handed over (never stdout)
 
     # ------------------------------------------------------------ handing the model over
     def set_instance(self, model):
         lp = getattr(model, "_lp", None)
         if lp is None or not _matrix_only(model, lp):
             self._fast = None
-            return super().set_instance(model)
+            with _captured(self):
+                return super().set_instance(model)
         if self._last_results_object is not None:
             self._last_results_object.solution_loader.invalidate()
         self._reinit()
@@ -131,14 +139,13 @@ class FastHighs(Highs):
         lp_.a_matrix_.start_ = np.append(a_start, np.int32(nnz[-1]))
         lp_.a_matrix_.index_ = self._pos[a_index]
         lp_.a_matrix_.value_ = np.concatenate([b.data for b in blocks] or [[]])
-        self._solver_model = highspy.Highs()
-        self._solver_model.setOptionValue("output_flag", False)
-        self._objective = None
-        self._set_fast_objective(model, lp_)
-        status = self._solver_model.passModel(lp_)
+        with _captured(self):  # HiGHS's banner and its warnings about the matrix go to the log
+            self._solver_model = highspy.Highs()
+            self._objective = None
+            self._set_fast_objective(model, lp_)
+            status = self._solver_model.passModel(lp_)
         if status == highspy.HighsStatus.kError:
             raise ValueError("HiGHS rejected the model (passModel returned an error)")
-        self._solver_model.setOptionValue("output_flag", True)
 
     def _order_columns(self, a_index: np.ndarray, cost: np.ndarray, n: int) -> None:
         """HiGHS's column order: as Pyomo's generic interface adds them (in order of first use by
@@ -288,6 +295,17 @@ class FastHighs(Highs):
         return {c: float(duals[self.row_index(c)]) for c in cons_to_load}
 
 
+@contextmanager
+def _captured(solver):
+    """Keep what HiGHS prints (at the C level) off stdout, in `solver.handover_log`."""
+    buf = io.StringIO()
+    try:
+        with capture_output(output=buf, capture_fd=True):
+            yield
+    finally:
+        solver.handover_log = getattr(solver, "handover_log", "") + buf.getvalue()
+
+
 def _matrix_only(model, lp) -> bool:
     """Every constraint of the model is a row of one of lp's blocks (not rewritten by set_value)."""
     blocks = {id(c) for c in lp.blocks}
@@ -358,18 +376,21 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
                         size={"variables": 0, "rows": 0, "nonzeros": 0}, solver="none needed"), solver
     solver = solver or FastHighs()
     options = solver_options(sum(len(v) for v in m._families.values()))
+    warnings = matrix_warnings(m._lp)
     try:
         res = solver.solve(
             m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
             time_limit=s.horizon.time_limit, solver_options=options,
         )
     except Exception as exc:  # HiGHS refused the model (e.g. numbers it treats as infinite)
-        return Solution("error", message=f"the solver could not handle this model ({type(exc).__name__}: {exc})"), solver
+        return Solution("error", message=f"the solver could not handle this model ({type(exc).__name__}: {exc})",
+                        warnings=warnings, log=getattr(solver, "handover_log", "")), solver
     h = solver._solver_model  # highspy.Highs
     size = {"variables": h.getNumCol(), "rows": h.getNumRow(), "nonzeros": h.getNumNz()}
     status = _STATUS.get(res.termination_condition, str(res.termination_condition.name))
     version = ".".join(str(v) for v in solver.version())
-    sol = Solution(status, size=size, solver=f"HiGHS {version}")
+    sol = Solution(status, size=size, solver=f"HiGHS {version}", warnings=warnings,
+                   log=getattr(solver, "handover_log", "") + (res.solver_log or ""))
     if res.incumbent_objective is None or status not in ("optimal", "time_limit", "iteration_limit"):
         return sol, solver
     res.solution_loader.load_vars()

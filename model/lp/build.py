@@ -16,19 +16,20 @@ from .budgets import capital_budget
 from .capacity import activity_limit, project_size
 from .expr import add_rows
 from .objective import total_cost
-from .policies import policy_share
+from .policies import policy_share, silent_policies
 from .variables import define_variables
 
 
 def formulate(s: Study) -> None:
-    """Attach the term-dict rows (s.rows), the shortfall variables (s.short) and the rows no
-    variable can meet (s.impossible) to a study."""
+    """Attach the term-dict rows (s.rows), the shortfall variables (s.short), the rows no
+    variable can meet (s.impossible) and warnings about policies that make no row to a study."""
     balance, impossible = commodity_balance(s)     # 3
     budget = capital_budget(s)                     # 6
     policy, short, unreachable = policy_share(s)   # 7
     s.rows = {"balance": balance, "budget": budget, "policy": policy}
     s.short = short
     s.impossible = impossible + unreachable
+    s.warnings = silent_policies(s, policy, unreachable)
 
 
 def build_model(s: Study) -> pyo.ConcreteModel:

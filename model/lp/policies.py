@@ -105,3 +105,27 @@ def policy_share(s: Study) -> tuple[dict[Key, Row], dict[Key, Shortfall], list[d
                     continue
                 rows[key] = Row(terms, sense, rhs, y, {**info, "supplier": q, "consumption": cons})
     return dict(sorted(rows.items())), dict(sorted(short.items())), impossible
+
+
+def silent_policies(s: Study, rows: dict[Key, Row], impossible: list[dict]) -> list[str]:
+    """Why each policy of the sheet made no row at all (so it is absent from the results)."""
+    made = {k[0] for k in rows} | {r["key"][0] for r in impossible if r["family"] == "policy"}
+    out = []
+    table = s.tables["policies"]
+    years = table.assign(first_year=table["first_year"].astype("Float64").fillna(s.T0),
+                         last_year=table["last_year"].astype("Float64").fillna(s.T1))
+    window = years.groupby("policy", sort=False).agg(first=("first_year", "min"), last=("last_year", "max"))
+    for r in table.drop_duplicates("policy").to_dict("records"):  # a scenario may split a policy by year
+        k, region, m = r["policy"], r["region"], r["material"]
+        if k in made:
+            continue
+        fy, ly = max(s.T0, int(window.at[k, "first"])), min(s.T1, int(window.at[k, "last"]))
+        if fy > ly:
+            why = f"its years lie outside the horizon {s.T0}-{s.T1}"
+        elif not any(s.consumption.get((region, m, y), 0.0) > 0 for y in range(fy, ly + 1)):
+            why = f"{region} has no demand containing {m} in {fy}-{ly}, so there is no consumption to take a share of"
+        else:
+            why = (f"no route into {region} carries a {r['stage']} commodity containing {m}, so no import can "
+                   "count against a supplier")
+        out.append(f"policy {k} makes no constraint and is absent from the results: {why}")
+    return out
