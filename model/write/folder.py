@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -87,8 +88,11 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so the same clean-up runs."""
 
 
-def raise_terminated(signum, frame) -> None:
-    raise Terminated()
+def raise_interrupt(signum, frame) -> None:
+    """SIGINT and SIGTERM handler. Code cut short by it (openpyxl's generators) reports errors
+    while being unwound; the run is stopping, so those reports are not shown."""
+    sys.unraisablehook = lambda unraisable: None
+    raise Terminated() if signum == getattr(signal, "SIGTERM", None) else KeyboardInterrupt()
 
 
 def ignore_interrupts() -> None:
