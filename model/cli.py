@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from .errors import InputError, WorkbookUnreadable
 from .write.folder import FAILED, Terminated, check_writable, clean_stale, failed_folder, identity, \
-    ignore_interrupts, raise_terminated
+    ignore_interrupts, raise_interrupt
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 REPO = Path(__file__).resolve().parent.parent
@@ -87,8 +87,11 @@ def guarded(fn):
 @click.version_option(package_name="reeplan")
 def main() -> None:
     """reeplan: least-cost plans for the Western rare-earth magnet supply chain."""
+    # clean up and exit 130 (Ctrl-C) or 143 (SIGTERM); an ignored SIGINT (nohup, `&`) stays ignored
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, raise_interrupt)
     if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, raise_terminated)  # clean up and exit 143, like Ctrl-C exits 130
+        signal.signal(signal.SIGTERM, raise_interrupt)
 
 
 @main.command()
@@ -179,6 +182,8 @@ def _solve_one(workbook: Path, tables, scenario: str, out: Path, policy_costs: b
     result = solve_workbook(workbook, out, scenario=scenario, tables=tables, with_policy_costs=policy_costs,
                             progress=lambda p, s: err.print(f"  {labels[p]:<12} {s:8.2f} s"))
     s = result.summary
+    for w in s.get("warnings", []):
+        err.print(f"[yellow]warning:[/] {escape(w)}")
     if result.solution.has_plan:
         err.print(f"status {s['status']}, objective {s['objective_musd']:,.2f} USD million")
         if s["status"] != "optimal":
