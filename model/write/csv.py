@@ -2,6 +2,12 @@
 
 Rule (outputs.md): a value below 1e-6 in magnitude is written as 0; otherwise at most six
 significant digits, positional notation (no exponent), no trailing zeros. Blanks stay blank.
+
+Text a spreadsheet would run as a formula is neutralised as OWASP recommends: a text cell
+(or header) starting with =, +, -, @, tab or carriage return is written with a leading
+single quote ('=x). Carriage returns inside text are written as line feeds: the csv module
+quotes a field only for the line ending it writes (\n), and a bare \r would start a new row
+in a spreadsheet. Numbers are never changed (-5 stays -5).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 SMALL = 1e-6
+RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def format_number(x) -> str:
@@ -24,12 +31,29 @@ def format_number(x) -> str:
     return np.format_float_positional(x, precision=6, unique=False, fractional=False, trim="-")
 
 
+def neutralised(v):
+    """Text that a spreadsheet would run, with a leading quote, and \r as \n; anything else as it is."""
+    if not isinstance(v, str):
+        return v
+    if v.startswith(RISKY_START):
+        v = "'" + v
+    return v.replace("\r\n", "\n").replace("\r", "\n") if "\r" in v else v
+
+
 def formatted(df: pd.DataFrame) -> pd.DataFrame:
-    """Floats as text by the number rule; integers and text as they are."""
+    """Floats as text by the number rule; integers as they are; text neutralised."""
     out = df.copy()
+    out.columns = [neutralised(c) for c in out.columns]
     for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c]) or out[c].map(lambda v: isinstance(v, float)).any():
-            out[c] = out[c].map(lambda v: format_number(v) if isinstance(v, (float, int)) or v is None else v)
+        s = out[c]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            if pd.api.types.is_float_dtype(s):
+                out[c] = s.map(format_number)
+            continue
+        s = s.map(neutralised)  # before numbers become text, so no number is touched
+        if s.map(lambda v: isinstance(v, float)).any():
+            s = s.map(lambda v: format_number(v) if isinstance(v, (float, int)) or v is None else v)
+        out[c] = s
     return out
 
 
