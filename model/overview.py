@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .analysis import policy_status
 from .costs import COMPONENTS
 from .schema import STAGES
 from .write.csv import write_csv
@@ -42,13 +43,9 @@ def scenario_row(scenario: str, folder: str | Path | None, status: str, message:
     builds = _read(folder, "builds")
     for g in STAGES:
         row[f"built_{g}_tpa"] = None if builds is None else float(builds.loc[builds["stage"] == g, "capacity_tpa"].sum())
-    pol = _read(folder, "policies")
-    if pol is not None and not pol.empty:
-        by = pol.groupby(["policy", "year"], sort=True).agg(
-            share=("achieved_share", "max"), price=("shadow_price_usd_per_t", "max"))
-        for (p, y), r in by.iterrows():
-            row[f"{p} {y} share"] = r["share"]
-            row[f"{p} {y} price_usd_per_t"] = r["price"]
+    for r in policy_status(_read(folder, "policies")).itertuples(index=False):
+        row[f"{r.policy} {r.year} share"] = r.achieved_share
+        row[f"{r.policy} {r.year} price_usd_per_t"] = r.shadow_price_usd_per_t
     row["message"] = summary.get("message") or message
     return row
 

@@ -5,7 +5,8 @@
                                   (and the domestic share, where a target measures it) as shares of
                                   consumption, per stage, against the cap line
     domestic_shares.png           domestic shares per stage against their targets
-    capital_spend.png             capital spend per budget against the money available
+    capital_spend.png             capital spend per budget (from the spend table) against the
+                                  money available
     commodity_prices.png          commodity shadow prices per region over time
 
 Targets, caps and budgets come from the plan tables (policies, budgets), never from constants.
@@ -13,27 +14,33 @@ A chart with nothing to show (no policies, no budgets, no prices) is not drawn. 
 10 x 5.6 in at 150 dpi (1500 x 840 px), sized to paste into a 16:9 slide.
 
 matplotlib is used through its object API (`Figure`, no pyplot), so nothing global changes
-(no backend switch in the caller's process) and nothing needs a display.
+(no backend switch in the caller's process) and nothing needs a display. Text from the workbook
+is drawn as it is: mathtext is off while figures are built and saved (a `$` in an id is a
+dollar sign, not a formula). File names built from ids are bounded, file-system safe and
+unique within a run (`slugs`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..analysis import TOL, budget_spend, key_regions, policy_status, stage_key, stage_order
+
 SIZE = (10.0, 5.6)  # inches, 16:9
 DPI = 150
-STAGES = ("extraction", "processing", "manufacturing", "recycling")
 # tab10 with its grey swapped for dark blue: grey is kept for "other"
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#393b79",
           "#bcbd22", "#17becf")
 CAP_COLOR = "#c00000"
 OTHER, OTHER_COLOR = "other", "#c7c7c7"
-TOL = 1e-6
 MAX_PANELS = 6
+SLUG_CHARS = 40  # the readable part of a file name made from an id
 
 
 # --- figure helpers ------------------------------------------------------------------------
@@ -117,22 +124,50 @@ def _legend(fig, axes, ncol_max: int = 6) -> None:
         fig.subplots_adjust(bottom=0.1 + 0.042 * rows)  # room for the tick labels and the legend
 
 
-def _save(fig, path: Path) -> Path:
+@contextmanager
+def _plain_text():
+    """Workbook text is drawn literally: no mathtext (restored afterwards, nothing global)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False}):
+        yield
+
+
+class ChartPath(type(Path())):
+    """The path of a chart file; `subject` is the id it is drawn for (the region of a supply-mix
+    chart), since the file name holds only a slug of it."""
+
+    subject: str | None = None
+
+
+def _save(fig, path: Path, subject: str | None = None) -> ChartPath:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None})
-    return path
+    with _plain_text():
+        fig.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None})
+    out = ChartPath(path)
+    out.subject = subject
+    return out
 
 
-def _stage_rank(stage: str) -> tuple[int, str]:
-    return (STAGES.index(stage) if stage in STAGES else len(STAGES), stage)
-
-
-def _stage_order(stages) -> list[str]:
-    return sorted(stages, key=_stage_rank)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(text)).strip("_") or "region"
+def slugs(ids) -> dict[str, str]:
+    """id -> a file-name part: ASCII letters, digits and _ . -, at most SLUG_CHARS characters plus,
+    when that changed or shortened the id, '-' and 8 hex digits of its SHA-1; unique among the
+    ids given even on a case-insensitive file system."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for text in sorted({str(i) for i in ids}):
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_.") or "id"
+        slug = base[:SLUG_CHARS]
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        if slug != text or slug.lower() in taken:
+            slug = f"{slug}-{digest[:8]}"
+        n = 1
+        while slug.lower() in taken:  # clashes with a slug taken before (practically never)
+            n += 1
+            slug = f"{base[:SLUG_CHARS]}-{digest[:8]}-{n}"
+        taken.add(slug.lower())
+        out[text] = slug
+    return out
 
 
 def _colors(keys) -> dict:
@@ -164,7 +199,7 @@ def capacity_figure(capacity: pd.DataFrame | None, summary: dict):
     """Stacked columns of capacity online by region, one panel per stage."""
     if _empty(capacity) or capacity["capacity_tpa"].abs().max() <= TOL:
         return None
-    stages = _stage_order(capacity["stage"].unique())
+    stages = stage_order(capacity["stage"].unique())
     keep = _keep(capacity.groupby("region")["capacity_tpa"].sum())
     capacity = capacity.assign(region=capacity["region"].where(capacity["region"].isin(keep), OTHER))
     regions = keep + ([OTHER] if (capacity["region"] == OTHER).any() else [])
@@ -203,8 +238,9 @@ def _policy_rows(policies: pd.DataFrame | None, kind: str) -> pd.DataFrame:
     return policies[policies["kind"] == kind]
 
 
-def supply_mix_figures(policies: pd.DataFrame | None, summary: dict) -> list[tuple[str, object]]:
-    """Per policy region (file name, figure): share of consumption by supplier per stage against the cap."""
+def supply_mix_figures(policies: pd.DataFrame | None, summary: dict) -> list[tuple[str, object, str]]:
+    """Per policy region (file name, figure, region): share of consumption by supplier per stage
+    against the cap."""
     caps = _policy_rows(policies, "max_supplier_share")
     dom = _policy_rows(policies, "min_domestic_share")
     out = []
@@ -215,9 +251,10 @@ def supply_mix_figures(policies: pd.DataFrame | None, summary: dict) -> list[tup
     caps = caps.assign(supplier=caps["supplier"].where(caps["supplier"].isin(keep), OTHER))
     suppliers = keep + ([OTHER] if (caps["supplier"] == OTHER).any() else [])
     color = _colors(suppliers)
+    slug = slugs(caps["region"].unique())
     for region, rc in caps.groupby("region", sort=True):
         panels = sorted({(m, s) for m, s in zip(rc["material"], rc["stage"])},
-                        key=lambda ms: (ms[0], _stage_rank(ms[1])))[:MAX_PANELS]
+                        key=lambda ms: (ms[0], stage_key(ms[1])))[:MAX_PANELS]
         materials = sorted({m for m, _ in panels})
         fig, axes = _figure(len(panels), f"{region}: {', '.join(materials)} supply by stage against the "
                                          "single-supplier cap", _subtitle(summary))
@@ -241,17 +278,17 @@ def supply_mix_figures(policies: pd.DataFrame | None, summary: dict) -> list[tup
                 yk = sorted(gk["year"].unique())
                 ax.hlines(share, min(yk) - 0.45, max(yk) + 0.45, colors=CAP_COLOR, linestyles="--", linewidth=1.8,
                           label=f"cap {share:.0%} on any one supplier")
-                top = g.groupby("year")["achieved_share"].max()
-                over = top[top > share + TOL]
+                status = policy_status(gk)
+                over = status[~status["met"]]  # at the largest supplier's share
                 if len(over):
-                    ax.scatter(over.index, over.to_numpy(), marker="v", color=CAP_COLOR, zorder=5,
-                               label="above the cap (shortfall bought)")
+                    ax.scatter(over["year"], over["achieved_share"], marker="v", color=CAP_COLOR, zorder=5,
+                               label="above the cap (target missed)")
             _style(ax, f"{stage.capitalize()} ({material})", "share of consumption")
             _years_axis(ax, years)
             _percent(ax)
             ax.set_ylim(0, max(1.0, float(bottom.max()) * 1.05))
         _legend(fig, axes, ncol_max=4)
-        out.append((f"supply_mix_{_slug(region)}.png", fig))
+        out.append((f"supply_mix_{slug[str(region)]}.png", fig, str(region)))
     return out
 
 
@@ -261,7 +298,7 @@ def domestic_share_figure(policies: pd.DataFrame | None, summary: dict):
     if dom.empty:
         return None
     groups = sorted({(r, m) for r, m in zip(dom["region"], dom["material"])})[:MAX_PANELS]
-    stages = _stage_order(dom["stage"].unique())
+    stages = stage_order(dom["stage"].unique())
     color = _colors(stages)
     years = list(range(int(dom["year"].min()), int(dom["year"].max()) + 1))
     fig, axes = _figure(len(groups), "Domestic shares against the targets", _subtitle(summary))
@@ -277,10 +314,11 @@ def domestic_share_figure(policies: pd.DataFrame | None, summary: dict):
                 share = gk["share"].iloc[0]
                 ax.step(gk["year"], gk["share"], where="mid", color=color[stage], linestyle="--", linewidth=1.4,
                         label=f"{stage} target {share:.0%}")
-                missed = gk[gk["shortfall_t"].fillna(0.0) > TOL * gk["target_t"].abs().clip(lower=1.0)]
+                status = policy_status(gk)
+                missed = status[~status["met"]]
                 if len(missed):
                     ax.scatter(missed["year"], missed["achieved_share"], marker="x", s=45, color=CAP_COLOR, zorder=5,
-                               label="target missed (shortfall bought)")
+                               label="target missed")
                 top = max(top, float(gk["achieved_share"].max()), float(gk["share"].max()))
         _style(ax, f"{region}: share of {material} consumption made at home", "share of consumption")
         _years_axis(ax, years)
@@ -291,28 +329,9 @@ def domestic_share_figure(policies: pd.DataFrame | None, summary: dict):
     return fig
 
 
-def budget_spend(builds: pd.DataFrame | None, region: str, stage: str, years: list[int]) -> pd.Series:
-    """Annual capital spend (USD million) of the builds a budget funds, spread evenly over the
-    construction years as in the model (all in the start year when the lead time is 0)."""
-    spend = pd.Series(0.0, index=years)
-    if _empty(builds):
-        return spend
-    b = builds
-    if region != "*":
-        b = b[b["region"] == region]
-    if stage != "*":
-        b = b[b["stage"] == stage]
-    for r in b.itertuples(index=False):
-        lead = int(r.online_year) - int(r.start_year)
-        spread = [int(r.start_year)] if lead <= 0 else range(int(r.start_year), int(r.online_year))
-        for y in spread:
-            if y in spend.index:
-                spend[y] += r.capex_musd / max(lead, 1)
-    return spend
-
-
-def budget_figure(budgets: pd.DataFrame | None, builds: pd.DataFrame | None, summary: dict):
-    """Per budget: annual spend (bars) against the money available; running sums where money carries over."""
+def budget_figure(budgets: pd.DataFrame | None, spend: pd.DataFrame | None, summary: dict):
+    """Per budget: annual capital spend of the projects it funds (bars, from the spend table; none
+    without it) against the money available; running sums where money carries over."""
     if _empty(budgets):
         return None
     order = budgets.groupby("budget")["available_musd"].max().sort_values(ascending=False, kind="stable")
@@ -322,10 +341,11 @@ def budget_figure(budgets: pd.DataFrame | None, builds: pd.DataFrame | None, sum
     for ax, name in zip(axes, names):
         g = budgets[budgets["budget"] == name].sort_values("year")
         first = g.iloc[0]
-        y0 = int(min(g["year"].min(), builds["start_year"].min() if not _empty(builds) else g["year"].min()))
+        y0 = int(min(g["year"].min(), spend["year"].min() if not _empty(spend) else g["year"].min()))
         years = list(range(y0, int(g["year"].max()) + 1))
-        annual = budget_spend(builds, first["region"], first["stage"], years)
-        ax.bar(years, annual.to_numpy(), color="#1f77b4", width=0.7, label="capital spend in the year")
+        if spend is not None:
+            annual = budget_spend(spend, first["region"], first["stage"], years)
+            ax.bar(years, annual.to_numpy(), color="#1f77b4", width=0.7, label="capital spend in the year")
         bind = g[g["binding"] == "yes"]
         carry = first["carryover"] == "yes"
         ax.hlines(g["available_musd"], g["year"] - 0.45, g["year"] + 0.45, colors="black", linewidth=2.2,
@@ -351,8 +371,6 @@ def price_figure(prices: pd.DataFrame | None, tables: dict, summary: dict):
     """Commodity shadow prices per region over time, one panel per commodity."""
     if _empty(prices) or prices["price_usd_per_t"].abs().max() <= TOL:
         return None
-    from .xlsx import key_regions
-
     regions = sorted(prices["region"].unique())
     if len(regions) > 6:
         regions = [r for r in key_regions(tables) if r in regions] or regions[:6]
@@ -382,17 +400,23 @@ def price_figure(prices: pd.DataFrame | None, tables: dict, summary: dict):
     return fig
 
 
+def _figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, object, str | None]]:
+    """(file name, matplotlib Figure, subject id or None) of every chart with something to show, in order."""
+    with _plain_text():
+        out = [("capacity_by_stage_region.png", capacity_figure(tables.get("capacity"), summary), None),
+               *supply_mix_figures(tables.get("policies"), summary),
+               ("domestic_shares.png", domestic_share_figure(tables.get("policies"), summary), None),
+               ("capital_spend.png", budget_figure(tables.get("budgets"), tables.get("spend"), summary), None),
+               ("commodity_prices.png", price_figure(tables.get("prices"), tables, summary), None)]
+    return [x for x in out if x[1] is not None]
+
+
 def figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, object]]:
     """(file name, matplotlib Figure) of every chart the plan has something to show for, in order."""
-    out = [("capacity_by_stage_region.png", capacity_figure(tables.get("capacity"), summary)),
-           *supply_mix_figures(tables.get("policies"), summary),
-           ("domestic_shares.png", domestic_share_figure(tables.get("policies"), summary)),
-           ("capital_spend.png", budget_figure(tables.get("budgets"), tables.get("builds"), summary)),
-           ("commodity_prices.png", price_figure(tables.get("prices"), tables, summary))]
-    return [(name, fig) for name, fig in out if fig is not None]
+    return [(name, fig) for name, fig, _ in _figures(tables, summary)]
 
 
-def write_charts(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -> list[Path]:
+def write_charts(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -> list[ChartPath]:
     """Draw every chart the plan has something to show for into `folder/charts/`; return their paths."""
     out = Path(folder) / "charts"
-    return [_save(fig, out / name) for name, fig in figures(tables, summary)]
+    return [_save(fig, out / name, subject) for name, fig, subject in _figures(tables, summary)]

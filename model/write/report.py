@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .xlsx import key_prices, largest_builds, policy_overview, policy_rule, policy_total_costs
+from ..analysis import TOL, key_prices, largest_builds, policy_rule, policy_status, policy_total_costs, stage_order
 
-TOL = 1e-6
 COMPONENT_WORDS = {
     "capex": "capital spend on new capacity",
     "fixed_om": "fixed operation and maintenance",
@@ -269,9 +268,7 @@ def _builds(doc: Doc, tables: dict) -> None:
           f"project{'s' if n_projects != 1 else ''}, for **{musd(b['capex_musd'].sum())}** of capital "
           "(undiscounted), spread over each project's construction years.")
     items = []
-    from .charts import _stage_order
-
-    for stage in _stage_order(cap_total.index):
+    for stage in stage_order(cap_total.index):
         bs = b[b["stage"] == stage]
         by_region = []
         for region, br in bs.groupby("region", sort=True):
@@ -315,48 +312,56 @@ def _costs(doc: Doc, summary: dict) -> None:
     doc.table(["component", "USD million (discounted)", "share"], rows, right={1, 2})
 
 
-def _policies(doc: Doc, tables: dict) -> list[str]:
-    doc.h(2, "Policy targets")
-    over = policy_overview(tables.get("policies"))
-    if over.empty:
-        doc.p("The study sets no policy targets (or none has consumption to measure in the horizon).")
-        return []
-    pcost = policy_total_costs(tables.get("policy_costs"))
-    binding = sorted(over.loc[over["binding"], "policy"].unique())
-    loose = sorted(set(over["policy"]) - set(binding))
-    missed = sorted(over.loc[~over["met"], "policy"].unique())
-    n = over["policy"].nunique()
-    doc.p((f"{len(binding)} of {n} {'policy binds' if n == 1 else 'policies bind'}: "
-           f"**{', '.join(_u(k) for k in binding)}**." if binding else "No policy binds.")
-          + (f" Missed in some years (shortfall bought at the policy's penalty): {', '.join(_u(k) for k in missed)}."
-             if missed else " Every target is met in every year."))
-    items = []
-    for k in binding:
-        g = over[over["policy"] == k].sort_values("year")
-        f = g.iloc[0]
-        rule = policy_rule(f["kind"], f["share"], f["region"], f["material"], f["stage"])
-        met_years, miss_years = g.loc[g["met"], "year"], g.loc[~g["met"], "year"]
-        last = g.iloc[-1]
-        parts = [f"**{_u(k)}** ({_u(rule)}):"]
-        if len(miss_years):
-            parts.append((f"met in {year_ranges(met_years)}, " if len(met_years) else "")
-                         + f"missed in {year_ranges(miss_years)} ({tonnes(g['shortfall_t'].sum())} t of "
-                         f"{_u(f['material'])} short in all; achieved {pct(last['achieved_share'])} in "
-                         f"{int(last['year'])}).")
-        else:
-            what = "largest supplier at" if f["kind"] == "max_supplier_share" else "achieved"
-            parts.append(f"met in every year ({what} {pct(last['achieved_share'])} in {int(last['year'])}).")
-        gb = g[g["binding"]]
+def _policy_item(k: str, g: pd.DataFrame, pcost: dict[str, float]) -> str:
+    """One policy in words: met or missed in which years (status from analysis.policy_status),
+    where it binds and at what shadow price, what dropping it would save."""
+    f = g.iloc[0]
+    rule = policy_rule(f["kind"], f["share"], f["region"], f["material"], f["stage"])
+    met_years, miss_years = g.loc[g["met"], "year"], g.loc[~g["met"], "year"]
+    last = g.iloc[-1]
+    what = "largest supplier at" if f["kind"] == "max_supplier_share" else "achieved"
+    parts = [f"**{_u(k)}** ({_u(rule)}):"]
+    if len(miss_years):
+        short = g["shortfall_t"].sum()
+        bought = f"{tonnes(short)} t of {_u(f['material'])} short in all" if short > TOL else \
+            "no shortfall bought, the plan breaks the target"
+        worst = g.loc[~g["met"], "achieved_share"]
+        worst = worst.max() if f["kind"] == "max_supplier_share" else worst.min()
+        parts.append((f"met in {year_ranges(met_years)}, " if len(met_years) else "")
+                     + f"missed in {year_ranges(miss_years)} ({bought}; {what} {pct(worst)} at worst against "
+                     f"{pct(f['share'], 0)}, {pct(last['achieved_share'])} in {int(last['year'])}).")
+    else:
+        parts.append(f"met in every year ({what} {pct(last['achieved_share'])} in {int(last['year'])}).")
+    gb = g[g["binding"]]
+    if len(gb):
         who = sorted({s for x in gb["binding_suppliers"] for s in x.split(", ") if s})
         meaning = "what one tonne more of target would cost" if f["kind"] == "min_domestic_share" else \
             "what allowing one tonne less from that supplier would cost"
         parts.append(f"Binds in {year_ranges(gb['year'])}" + (f" for {', '.join(_u(s) for s in who)}" if who else "")
                      + f" at a shadow price of {price_range(gb['shadow_price_usd_per_t'])} USD per t of "
                      f"{_u(f['material'])}: {meaning}.")
-        if k in pcost:
-            parts.append(f"Dropping it would save {musd(pcost[k])} (discounted).")
-        items.append(" ".join(parts))
-    doc.ul(items)
+    if k in pcost:
+        parts.append(f"Dropping it would save {musd(pcost[k])} (discounted).")
+    return " ".join(parts)
+
+
+def _policies(doc: Doc, tables: dict) -> list[str]:
+    doc.h(2, "Policy targets")
+    status = policy_status(tables.get("policies"))
+    if status.empty:
+        doc.p("The study sets no policy targets (or none has consumption to measure in the horizon).")
+        return []
+    pcost = policy_total_costs(tables.get("policy_costs"))
+    binding = sorted(status.loc[status["binding"], "policy"].unique())
+    loose = sorted(set(status["policy"]) - set(binding))
+    missed = sorted(status.loc[~status["met"], "policy"].unique())
+    n = status["policy"].nunique()
+    doc.p((f"{len(binding)} of {n} {'policy binds' if n == 1 else 'policies bind'}: "
+           f"**{', '.join(_u(k) for k in binding)}**." if binding else "No policy binds.")
+          + (f" Missed in some years (the achieved share is on the wrong side of the target): "
+             f"{', '.join(_u(k) for k in missed)}." if missed else " Every target is met in every year."))
+    by_policy = {k: g.sort_values("year") for k, g in status.groupby("policy", sort=True)}
+    doc.ul([_policy_item(k, by_policy[k], pcost) for k in sorted(set(binding) | set(missed))])
     if loose:
         doc.p(f"Not binding: {', '.join(_u(k) for k in loose)}.")
     if missed:
@@ -368,10 +373,10 @@ def _policies(doc: Doc, tables: dict) -> list[str]:
     if pcost:
         headers.append("cost of the policy (USD million)")
     rows = []
-    for k, g in over.groupby("policy", sort=True):
+    for k, g in by_policy.items():
         f = g.iloc[0]
         row = [_u(k), ("min " if f["kind"] == "min_domestic_share" else "max per supplier ") + pct(f["share"], 0),
-               f"{int(g['met'].sum())} of {len(g)}", pct(g.sort_values('year')['achieved_share'].iloc[-1]),
+               f"{int(g['met'].sum())} of {len(g)}", pct(g["achieved_share"].iloc[-1]),
                str(int(g["binding"].sum())), price_range(g.loc[g["binding"], "shadow_price_usd_per_t"])
                if g["binding"].any() else "0"]
         if pcost:
@@ -433,9 +438,12 @@ def _prices(doc: Doc, tables: dict) -> None:
 
 
 def _caption(path: Path) -> str:
+    """The caption of a chart file; a supply-mix chart names its region (the path's `subject`,
+    set by charts.write_charts, since the file name holds only a slug of it)."""
     stem = Path(path).stem
     if stem.startswith("supply_mix_"):
-        return (f"Supply by stage for {_u(stem[len('supply_mix_'):])}: imports by supplier as shares of "
+        region = getattr(path, "subject", None) or stem[len("supply_mix_"):]
+        return (f"Supply by stage for {_u(region)}: imports by supplier as shares of "
                 "consumption against the single-supplier cap (dashed).")
     return CHART_CAPTIONS.get(stem, stem.replace("_", " "))
 
@@ -451,7 +459,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict, charts: list[Pa
     if charts:
         doc.h(2, "Charts")
         for c in charts:
-            doc.img(Path(c), _caption(c))
+            doc.img(Path(c), _caption(c))  # c, not Path(c): the caption reads c.subject
     return doc, binding
 
 

@@ -1,5 +1,6 @@
 """Plain formatted workbooks of tables (overview.xlsx, diff.xlsx): one sheet per table,
-bold frozen header with filters, number formats from the column names, sensible widths."""
+bold frozen header with filters, number formats from the column names, sensible widths.
+Text (headers too) is stored as text, never as a formula (cells.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .xlsx import number_format
+from .cells import as_text, number_format
 
 
 def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
@@ -28,7 +29,7 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(1, len(df) + 1)}"
         header = []
         for col in df.columns:
-            c = WriteOnlyCell(ws, value=str(col))
+            c = as_text(WriteOnlyCell(ws, value=str(col)))
             c.font = bold
             header.append(c)
         ws.append(header)
@@ -37,7 +38,7 @@ def write_tables_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
             cells = []
             for v, fmt in zip(row, fmts):
                 v = None if (v is None or (isinstance(v, float) and pd.isna(v))) else v
-                c = WriteOnlyCell(ws, value=v)
+                c = as_text(WriteOnlyCell(ws, value=v))
                 if fmt and isinstance(v, (int, float)):
                     c.number_format = fmt
                 cells.append(c)

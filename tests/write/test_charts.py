@@ -14,6 +14,7 @@ from matplotlib.image import imread
 
 from _plans import bound, example, plain
 from model.results import plan_tables
+from model.analysis import budget_spend
 from model.write.charts import DPI, SIZE, figures, write_charts
 
 EXAMPLE_CHARTS = ["capacity_by_stage_region.png", "supply_mix_EU.png", "domestic_shares.png",
@@ -108,8 +109,6 @@ def test_supply_mix_stacks_suppliers_against_the_cap(run, tables):
 
 
 def test_capital_spend_matches_the_budgets(run, tables):
-    from model.write.charts import budget_spend
-
     fig = dict(figures(tables, run.summary))["capital_spend.png"]
     assert [ax.get_title() for ax in fig.axes] == ["eu_crma (EU, all stages)", "us_dod (US, all stages)"]
     b = tables["budgets"]
@@ -117,9 +116,43 @@ def test_capital_spend_matches_the_budgets(run, tables):
     assert lines(fig, 0)["spend to date"] == pytest.approx(eu["spend_musd"].to_numpy())
     us = b[b.budget == "us_dod"]
     assert lines(fig, 1)["spend to date"] == pytest.approx(us["spend_musd"].to_numpy())
-    # annual spend from the builds adds up to the running sum the budget row sees
-    years = list(range(2025, int(eu.year.max()) + 1))
-    annual = budget_spend(tables["builds"], "EU", "*", years)
+
+
+SPEND = pd.DataFrame({"project": ["a", "b", "c", "a"], "technology": "t",
+                      "stage": ["processing", "manufacturing", "processing", "processing"],
+                      "region": ["EU", "EU", "US", "EU"], "year": [2025, 2025, 2025, 2027],
+                      "spend_musd": [1.5, 2.0, 4.0, 3.0]})
+
+
+@pytest.mark.parametrize("region, stage, want", [
+    ("EU", "*", [3.5, 0.0, 3.0]),
+    ("*", "*", [7.5, 0.0, 3.0]),
+    ("*", "processing", [5.5, 0.0, 3.0]),
+    ("EU", "manufacturing", [2.0, 0.0, 0.0]),
+    ("CN", "*", [0.0, 0.0, 0.0]),
+])
+def test_budget_spend_sums_the_spend_table(region, stage, want):
+    assert budget_spend(SPEND, region, stage, [2025, 2026, 2027]).tolist() == want
+
+
+def spend_bars(tables, summary) -> list[float]:
+    """Per panel of capital_spend.png: the sum of its 'capital spend in the year' bars."""
+    fig = dict(figures(tables, summary))["capital_spend.png"]
+    return [sum(r.get_height() for r in c) for ax in fig.axes for c in ax.containers
+            if c.get_label() == "capital spend in the year"]
+
+
+def test_spend_bars_come_from_the_spend_table(run, tables):
+    # eu_crma (EU, all stages): a 1.5 + 3.0, b 2.0; us_dod (US): c 4.0
+    assert spend_bars({**tables, "spend": SPEND}, run.summary) == pytest.approx([6.5, 4.0])
+    assert spend_bars({k: v for k, v in tables.items() if k != "spend"}, run.summary) == []  # no table, no bars
+
+
+def test_annual_spend_adds_up_to_the_budget_rows(tables):
+    if "spend" not in tables:
+        pytest.skip("results.py does not write the spend table yet")
+    eu = tables["budgets"].query("budget == 'eu_crma'").sort_values("year")
+    annual = budget_spend(tables["spend"], "EU", "*", list(range(2025, int(eu.year.max()) + 1)))
     assert annual.cumsum()[eu.year].to_numpy() == pytest.approx(eu["spend_musd"].to_numpy(), rel=1e-9)
 
 

@@ -1,0 +1,183 @@
+"""Cells of the workbooks we write (plan.xlsx, overview.xlsx, diff.xlsx): styles, units and
+number formats from column names, and text that is always stored as text.
+
+Text is never a formula: openpyxl would store a string starting with '=' as a formula (and
+'#N/A' as an error), so every text cell is typed as a string, and text a spreadsheet would
+run if typed in (starting with = + - @, tab or carriage return) also gets Excel's quote
+prefix, so it stays text when a user edits the cell.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from .csv import RISKY_START, SMALL
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
+TITLE_FONT = Font(bold=True, size=14)
+NOTE_FONT = Font(italic=True, color="595959")
+BOLD = Font(bold=True)
+LINK_FONT = Font(color="0563C1", underline="single")
+MET_FILL = PatternFill("solid", fgColor="C6EFCE")
+MISSED_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+TONNES, MUSD, PERCENT, USD_PER_T, RATIO = "#,##0", "#,##0.0", "0.0%", "#,##0", "0.000"
+
+# column-name suffix -> (unit in the header, number format); first match wins
+UNITS = (
+    ("_usd_per_usd", "USD per USD", RATIO),
+    ("_usd_per_t", "USD/t", USD_PER_T),
+    ("_musd", "USD million", MUSD),
+    ("_tpa", "t/yr", TONNES),
+    ("_t", "t", TONNES),
+)
+
+
+# --- columns: header text, unit and number format -----------------------------------------
+
+def column_unit(column: str) -> tuple[str, str | None, str | None]:
+    """(name in words, unit, number format) of a table column."""
+    if "share" in column:
+        return column.replace("_", " "), "%", PERCENT
+    for suffix, unit, fmt in UNITS:
+        if column.endswith(suffix):
+            return column[: -len(suffix)].replace("_", " "), unit, fmt
+    return column.replace("_", " "), None, None
+
+
+def header(column: str) -> str:
+    """'capacity_tpa' -> 'capacity (t/yr)', 'start_year' -> 'start year'."""
+    name, unit, _ = column_unit(column)
+    return f"{name} ({unit})" if unit else name
+
+
+def number_format(column: str) -> str | None:
+    return column_unit(column)[2]
+
+
+def display(x: float, fmt: str) -> str:
+    """A number as the format shows it (for column widths)."""
+    if fmt == PERCENT:
+        return f"{x:.1%}"
+    if fmt == MUSD:
+        return f"{x:,.1f}"
+    if fmt == RATIO:
+        return f"{x:.3f}"
+    return f"{x:,.0f}"
+
+
+def plain(v):
+    """A value openpyxl can write: NaN and NA become empty cells, |x| < 1e-6 becomes 0."""
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, float) and abs(v) < SMALL:
+        return 0.0
+    return v
+
+
+def column_values(s: pd.Series) -> list:
+    """A column as Python values: |x| < 1e-6 as 0 (the CSV rule, so no '-0.0' is shown), NaN as empty."""
+    if pd.api.types.is_float_dtype(s):
+        s = s.mask(s.abs() < SMALL, 0.0)
+    return [plain(v) for v in s.tolist()] if s.hasnans else s.tolist()
+
+
+# --- text that stays text ------------------------------------------------------------------
+
+def needs_guard(v) -> bool:
+    """Text openpyxl would not store as a plain string, or a spreadsheet would run when typed in."""
+    return isinstance(v, str) and (v.startswith(RISKY_START) or v.startswith("#"))
+
+
+def as_text(c: WriteOnlyCell) -> WriteOnlyCell:
+    """Type a cell holding text as a string (never a formula or error) with the quote prefix
+    where a spreadsheet would otherwise run it."""
+    if isinstance(c.value, str):
+        c.data_type = "s"
+        if c.value.startswith(RISKY_START):
+            c.quotePrefix = True
+    return c
+
+
+def guarded(ws, v):
+    """v itself, or a text cell for text that needs it (see needs_guard)."""
+    return as_text(WriteOnlyCell(ws, value=v)) if needs_guard(v) else v
+
+
+def cell(ws, value, fmt: str | None = None, font: Font | None = None, fill: PatternFill | None = None,
+         link: str | None = None, wrap: bool = False, align: str | None = None) -> WriteOnlyCell:
+    c = as_text(WriteOnlyCell(ws, value=plain(value)))
+    if fmt:
+        c.number_format = fmt
+    if font:
+        c.font = font
+    if fill:
+        c.fill = fill
+    if link:
+        c.hyperlink = Hyperlink(ref="", location=link, display=str(value))
+        c.font = LINK_FONT
+    if wrap or align:
+        c.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="center" if wrap else None)
+    return c
+
+
+def header_row(ws, titles: list[str]) -> list[WriteOnlyCell]:
+    return [cell(ws, t, font=HEADER_FONT, fill=HEADER_FILL, wrap=True, align="center") for t in titles]
+
+
+def print_setup(ws) -> None:
+    """Print landscape, one page wide (as many pages down as needed)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def sheet_link(name: str) -> str:
+    return f"{quote_sheetname(name)}!A1"
+
+
+class Rows:
+    """Appends rows to a write-only sheet (text guarded) and remembers how many were written."""
+
+    def __init__(self, ws):
+        self.ws, self.n = ws, 0
+
+    def append(self, row) -> int:
+        self.ws.append([guarded(self.ws, v) for v in row])
+        self.n += 1
+        return self.n
+
+    def header(self, titles: list[str], widths: list[float]) -> int:
+        """A header row, tall enough for titles that wrap in their column width."""
+        lines = max((math.ceil(len(t) / max(w - 2.0, 1.0)) for t, w in zip(titles, widths)), default=1)
+        if lines > 1:
+            self.ws.row_dimensions[self.n + 1].height = 15 * min(lines, 3)
+        return self.append(header_row(self.ws, titles))
+
+    def blank(self, k: int = 1) -> None:
+        for _ in range(k):
+            self.append([])
+
+    def block(self, label: str, frame: pd.DataFrame, fmt: str) -> tuple[int, int]:
+        """A bold label, a header row, one row per year; returns (header row, last row)."""
+        ws = self.ws
+        self.append([cell(ws, label, font=BOLD)])
+        titles = ["year"] + [str(c) for c in frame.columns]
+        head = self.header(titles, [ws.column_dimensions[get_column_letter(j)].width or 13
+                                    for j in range(1, len(titles) + 1)])
+        for year, row in frame.iterrows():
+            self.append([int(year)] + [cell(ws, float(v), fmt) if pd.notna(v) else None for v in row])
+        return head, self.n

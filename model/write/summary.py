@@ -1,0 +1,153 @@
+"""The summary sheet of plan.xlsx: status, objective, cost by component, policy targets met or
+missed (achieved shares by year), the largest builds, key commodity prices, and a linked list
+of the other sheets. What the numbers mean comes from model.analysis; this only lays it out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from ..analysis import key_prices, largest_builds, policy_rule, policy_status, policy_total_costs
+from .cells import (BOLD, MET_FILL, MISSED_FILL, MUSD, NOTE_FONT, PERCENT, SECTION_FONT, TITLE_FONT, TONNES,
+                    USD_PER_T, Rows, cell, print_setup, sheet_link)
+
+WIDTHS = [38, 44, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16]
+
+
+class _Summary(Rows):
+    def section(self, title: str, note: str | None = None) -> None:
+        self.blank()
+        self.append([cell(self.ws, title, font=SECTION_FONT)])
+        if note:
+            self.note(note)
+
+    def note(self, text: str) -> None:
+        self.append([cell(self.ws, text, font=NOTE_FONT)])
+
+
+def _head(rows: _Summary, summary: dict) -> None:
+    ws = rows.ws
+    stem = Path(str(summary.get("workbook") or "study")).stem
+    rows.append([cell(ws, f"reeplan plan: {stem}, scenario {summary.get('scenario', 'base')}", font=TITLE_FONT)])
+    for label, value, fmt in (
+        ("status", summary.get("status"), None),
+        ("objective (USD million, discounted)", summary.get("objective_musd"), MUSD),
+        ("workbook", summary.get("workbook"), None),
+        ("scenario", summary.get("scenario"), None),
+        ("solver", summary.get("solver"), None),
+        ("input sha256", summary.get("input_sha256"), None),
+    ):
+        rows.append([cell(ws, label, font=BOLD), cell(ws, value, fmt=fmt)])
+    if summary.get("message"):
+        rows.append([cell(ws, "message", font=BOLD), cell(ws, summary["message"])])
+
+
+def _costs(rows: _Summary, summary: dict, tables: dict[str, pd.DataFrame]) -> None:
+    ws = rows.ws
+    rows.section("Cost by component", "discounted as in the objective, and undiscounted sums over the horizon")
+    rows.header(["component", "discounted (USD million)", "undiscounted (USD million)"], WIDTHS)
+    undiscounted = {}
+    if "costs" in tables and not tables["costs"].empty:
+        undiscounted = tables["costs"].groupby("component")["cost_musd"].sum().to_dict()
+    comps = summary.get("cost_by_component_musd") or {}
+    for comp, v in comps.items():
+        rows.append([comp, cell(ws, v, MUSD), cell(ws, undiscounted.get(comp, 0.0), MUSD)])
+    if comps:
+        rows.append([cell(ws, "total", font=BOLD), cell(ws, sum(comps.values()), MUSD, font=BOLD),
+                     cell(ws, sum(undiscounted.get(c, 0.0) for c in comps), MUSD, font=BOLD)])
+
+
+def _policies(rows: _Summary, tables: dict[str, pd.DataFrame], years: list[int]) -> None:
+    ws = rows.ws
+    status = policy_status(tables.get("policies"))
+    pcost = policy_total_costs(tables.get("policy_costs"))
+    rows.section("Policy targets", "achieved share: the domestic share, or the largest single supplier's share; "
+                                   "missed = the achieved share is on the wrong side of the target")
+    if status.empty:
+        rows.note("no policy rows in the horizon")
+        return
+    titles = ["policy", "rule", "years in force", "years met", "achieved share, last year",
+              "worst achieved share", "years binding", "shortfall (t)", "highest shadow price (USD/t)"]
+    if pcost:
+        titles.append("cost of the policy (USD million, discounted)")
+    rows.header(titles, WIDTHS)
+    for k, g in status.groupby("policy", sort=True):
+        g = g.sort_values("year")
+        first = g.iloc[0]
+        worst = g["achieved_share"].min() if first["kind"] == "min_domestic_share" else g["achieved_share"].max()
+        met = int(g["met"].sum())
+        row = [k, policy_rule(first["kind"], first["share"], first["region"], first["material"], first["stage"]),
+               f"{g['year'].min()}-{g['year'].max()}" if len(g) > 1 else str(g["year"].iloc[0]),
+               cell(ws, f"{met} of {len(g)}", fill=MET_FILL if met == len(g) else MISSED_FILL),
+               cell(ws, g["achieved_share"].iloc[-1], PERCENT), cell(ws, worst, PERCENT),
+               int(g["binding"].sum()), cell(ws, g["shortfall_t"].sum(), TONNES),
+               cell(ws, g["shadow_price_usd_per_t"].max(), USD_PER_T)]
+        if pcost:
+            row.append(cell(ws, pcost.get(k), MUSD))
+        rows.append(row)
+    rows.section("Achieved share by year", "green: target met; red: missed")
+    rows.header(["policy", "target"] + [str(y) for y in years], WIDTHS)
+    for k, g in status.groupby("policy", sort=True):
+        by_year = g.set_index("year")
+        row = [k, cell(ws, g["share"].iloc[0], PERCENT)]
+        for y in years:
+            if y in by_year.index:
+                r = by_year.loc[y]
+                row.append(cell(ws, r["achieved_share"], PERCENT, fill=MET_FILL if r["met"] else MISSED_FILL))
+            else:
+                row.append(None)
+        rows.append(row)
+
+
+def _builds(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
+    ws = rows.ws
+    rows.section("Largest builds", "new capacity per project over all its start years, by capital cost (undiscounted)")
+    lb = largest_builds(tables.get("builds"))
+    if lb.empty:
+        rows.note("the plan builds nothing new")
+        return
+    rows.header(["project", "technology", "stage", "region", "first start year", "first online year",
+                 "new capacity (t/yr)", "capex (USD million)"], WIDTHS)
+    for r in lb.itertuples(index=False):
+        rows.append([r.project, r.technology, r.stage, r.region, int(r.first_start_year), int(r.first_online_year),
+                     cell(ws, r.capacity_tpa, TONNES), cell(ws, r.capex_musd, MUSD)])
+
+
+def _prices(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
+    ws = rows.ws
+    kp = key_prices(tables)
+    rows.section("Key commodity prices", "shadow price of one more tonne in the region, USD/t in money of each year")
+    if kp.empty:
+        rows.note("no commodity balance rows")
+        return
+    y0, y1 = kp.attrs["years"]
+    rows.header(["region", "commodity", f"{y0} (USD/t)", f"{y1} (USD/t)", "mean (USD/t)"], WIDTHS)
+    for r in kp.itertuples(index=False):
+        rows.append([r.region, r.commodity, cell(ws, r.first, USD_PER_T), cell(ws, r.last, USD_PER_T),
+                     cell(ws, r.mean, USD_PER_T)])
+
+
+def summary_sheet(wb: Workbook, summary: dict, tables: dict[str, pd.DataFrame],
+                  sheets: dict[str, str]) -> None:
+    """The summary sheet; `sheets` maps each other sheet's name to its description."""
+    ws = wb.create_sheet("summary")
+    for j, w in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    pol = tables.get("policies")
+    years = sorted(pol["year"].unique()) if pol is not None and not pol.empty else []
+    for j in range(len(WIDTHS) + 1, len(WIDTHS) + len(years) + 3):
+        ws.column_dimensions[get_column_letter(j)].width = 9
+    ws.freeze_panes = "A2"
+    print_setup(ws)
+    rows = _Summary(ws)
+    _head(rows, summary)
+    _costs(rows, summary, tables)
+    _policies(rows, tables, years)
+    _builds(rows, tables)
+    _prices(rows, tables)
+    rows.section("Sheets")
+    for name, description in sheets.items():
+        rows.append([cell(ws, name, link=sheet_link(name)), description])
