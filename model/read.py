@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
+from . import sheetxml
 from .errors import Issue, WorkbookUnreadable
+from .sheetxml import SheetXml
 from .schema import DOC_COLUMNS, MAGNITUDE, SETTING, SETTINGS, SHEET as SHEET_BY_NAME, SHEETS, WILDCARD, Column, Sheet
 
 ROW = "_row"  # Excel row number of each table row
@@ -39,49 +42,69 @@ class Tables:
         return self.frames[sheet]
 
 
-# ---------------------------------------------------------------- cell coercion
-class _Bad(Exception):
-    pass
+# ---------------------------------------------------------------- cell parsing
+class CellError(Exception):
+    """A non-blank cell (or scenario value) that does not fit its column's kind."""
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+CURRENCY = "$€£¥"  # one leading or trailing symbol is accepted in a number cell
+# what Excel shows for a formula that failed; never a value, even in a text column
+EXCEL_ERRORS = frozenset({"#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA"})
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
+def is_blank(v) -> bool:
+    """An empty cell: None, NaN, pandas NA or only spaces."""
+    return (v is None or v is pd.NA or (isinstance(v, str) and not v.strip())
+            or (isinstance(v, float) and math.isnan(v)))
 
 
-def to_number(v) -> float:
-    """A number from a cell: numbers, numbers stored as text, "1,000", "40 %"."""
+def is_excel_error(v) -> bool:
+    return isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS
+
+
+def _unsigned(s: str) -> tuple[str, str]:
+    """Split a leading sign off "-$1,000" so the currency symbol can follow it."""
+    return (s[0], s[1:]) if s[:1] in "+-" else ("", s)
+
+
+def _number(v) -> float:
+    """Numbers, numbers stored as text, "1,000", "40 %", "$40,000", "40000 €"."""
     if isinstance(v, bool):
-        raise _Bad
+        raise CellError
     if isinstance(v, (int, float)):
         if isinstance(v, float) and not math.isfinite(v):
-            raise _Bad
+            raise CellError
         return float(v)
-    if isinstance(v, str):
-        s = v.strip().replace("\u00a0", "").replace(" ", "")
-        pct = s.endswith("%")
-        if pct:
-            s = s[:-1]
-        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", s):
-            s = s.replace(",", "")
-        if not _NUMBER.match(s):
-            raise _Bad
-        x = float(s)
-        if not math.isfinite(x):
-            raise _Bad
-        return x / 100.0 if pct else x
-    raise _Bad
+    if not isinstance(v, str):
+        raise CellError
+    sign, s = _unsigned(v.strip().replace("\u00a0", "").replace(" ", ""))
+    pct = s.endswith("%")
+    if pct:
+        s = s[:-1]
+    elif s[:1] and s[0] in CURRENCY:
+        sign, s = (sign, s[1:]) if sign else _unsigned(s[1:])
+    elif s[-1:] and s[-1] in CURRENCY:
+        s = s[:-1]
+    if _THOUSANDS.fullmatch(s):
+        s = s.replace(",", "")
+    if not _NUMBER.match(s):
+        raise CellError
+    x = float(sign + s)
+    if not math.isfinite(x):
+        raise CellError
+    return x / 100.0 if pct else x
 
 
-def to_whole(v) -> int:
+def _whole(v) -> int:
     """A whole number (also years): 2030, 2030.0, "2030", or a date (its year)."""
     if isinstance(v, (_dt.datetime, _dt.date)):
         return v.year
-    x = to_number(v)
+    x = _number(v)
     if x != int(x) or abs(x) >= 1e9:  # beyond any count of years (and any integer column)
-        raise _Bad
+        raise CellError
     return int(x)
 
 
@@ -89,7 +112,7 @@ _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 
 
-def to_yesno(v) -> bool:
+def _yesno(v) -> bool:
     if isinstance(v, bool):
         return v
     if isinstance(v, (int, float)) and v in (0, 1):
@@ -100,10 +123,11 @@ def to_yesno(v) -> bool:
             return True
         if s in _NO:
             return False
-    raise _Bad
+    raise CellError
 
 
 def to_text(v) -> str:
+    """A cell as trimmed text (2030.0 -> "2030", a date -> ISO)."""
     if isinstance(v, float) and math.isfinite(v) and v == int(v):
         return str(int(v))
     if isinstance(v, (_dt.datetime, _dt.date)):
@@ -111,21 +135,22 @@ def to_text(v) -> str:
     return str(v).strip()
 
 
-def coerce(kind: str, v, choices=()):
-    """Typed value of a non-blank cell; raises _Bad when it does not fit."""
+def parse_cell(kind: str, v, choices=()):
+    """Typed value of a non-blank cell (or scenario value) of a column of `kind`; raises CellError."""
     if kind == "number":
-        return to_number(v)
+        return _number(v)
     if kind == "whole":
-        return to_whole(v)
+        return _whole(v)
     if kind == "yesno":
-        return to_yesno(v)
+        return _yesno(v)
     s = to_text(v)
     if kind == "choice" and s not in choices:
-        raise _Bad
+        raise CellError
     return s
 
 
-def _shown(v) -> str:
+def shown(v) -> str:
+    """A cell as the user typed it, for "got ..." in a message."""
     if isinstance(v, float) and math.isfinite(v) and v == int(v):
         return str(int(v))
     return str(v).strip() if isinstance(v, str) else str(v)
@@ -140,6 +165,53 @@ def check_range(col: Column | object, x) -> bool:
     if above is not None and x <= above:
         return False
     return True
+
+
+def _as_fraction(x: float) -> str:
+    y = x / 100.0
+    two = f"{y:.2f}"
+    return two if abs(float(two) - y) < 1e-12 else f"{y:g}"
+
+
+def out_of_range(col: Column | object, x, raw=None) -> str | None:
+    """What a number cell should have been ("expected ..."), or None when `x` fits its column.
+
+    A fraction typed as a percentage without the sign (40 for 0.40) gets a hint."""
+    if getattr(col, "kind", "") not in ("number", "whole"):
+        return None
+    if not check_range(col, x):
+        hint = ""
+        typed = raw is not None and not (isinstance(raw, str) and "%" in raw)  # not a scale/add result
+        if getattr(col, "unit", "") == "fraction" and 1 < x <= 100 and typed:
+            hint = f" (did you mean {_as_fraction(x)}?)"
+        return col.expected() + hint
+    if col.kind == "number" and abs(x) > MAGNITUDE:
+        return f"{col.expected()} of at most {MAGNITUDE:.0e} in size"
+    return None
+
+
+def did_you_mean(name: str, options) -> str:
+    """' (did you mean "X"?)' for the option closest to `name` (case first), or ""."""
+    options = [o for o in dict.fromkeys(options) if isinstance(o, str)]
+    folded = {o.lower(): o for o in options}
+    if name.lower() in folded and folded[name.lower()] != name:
+        return f' (did you mean "{folded[name.lower()]}"?)'
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def per_year(df: pd.DataFrame, T0: int, T1: int) -> pd.DataFrame:
+    """One row per year of each row's first_year..last_year window, clipped to T0..T1.
+
+    A blank first_year means T0 and a blank last_year T1; rows whose window has no year in
+    the horizon are dropped. Adds an int column `year`; the index is reset."""
+    if df.empty:
+        return df.assign(year=pd.Series(dtype=int))
+    fy = df["first_year"].astype("Float64").fillna(T0).astype(int).clip(lower=T0)
+    ly = df["last_year"].astype("Float64").fillna(T1).astype(int).clip(upper=T1)
+    out = df.assign(year=[list(range(a, b + 1)) for a, b in zip(fy, ly)]).explode("year")
+    out = out.dropna(subset=["year"])
+    return out.assign(year=out["year"].astype(int)).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- opening
@@ -188,54 +260,96 @@ def _rows(ws):
     return [("" if h is None else str(h).strip()) for h in header], list(it)
 
 
-# ---------------------------------------------------------------- sheets
-def _read_sheet(sheet: Sheet, ws, book: str, issues: list[Issue], warnings: list[Issue]) -> pd.DataFrame:
-    header, rows = _rows(ws)
+def _positions(header: list[str], wanted, sheet: str, book: str, issues: list[Issue]) -> dict[str, int]:
+    """Index of each wanted column in the header; a column given twice is an input error
+    (which of the two holds the data?)."""
     where: dict[str, int] = {}
     for i, h in enumerate(header):
-        if h:
-            where.setdefault(h, i)
-    spare = [h for h in header if h and h not in sheet.names and h not in DOC_COLUMNS]
+        if h not in wanted:
+            continue
+        if h in where:
+            issues.append(Issue(sheet, 1, h, "", f"the column once in the header row (it is in columns "
+                                f"{get_column_letter(where[h] + 1)} and {get_column_letter(i + 1)})", book))
+        else:
+            where[h] = i
+    return where
+
+
+_UNCACHED = ("a saved value for the formula in cell {ref}: open and save the workbook in Excel or "
+             "LibreOffice, or write values")
+_MERGED = "no merged cells over data: unmerge {ref} and type the value in each cell"
+_EXCEL_ERROR = "a value, not an Excel error (fix the formula or the cell it refers to)"
+
+
+def _quirks(sheet: str, xml: SheetXml, where: dict[str, int], book: str, issues: list[Issue]):
+    """Report formulas never calculated and merged ranges over the columns read. Returns a
+    test blanked(row, index) for the cells they leave blank, so those are not reported again."""
+    name = {i: h for h, i in where.items()}
+    cells, spans = set(), []
+    for row, col, formula in xml.uncached:
+        ref = f"{get_column_letter(col)}{row}"
+        if row == 1 or col - 1 in name:
+            issues.append(Issue(sheet, row, name.get(col - 1, ""), formula, _UNCACHED.format(ref=ref), book))
+            cells.add((row, col - 1))
+    for ref, r0, c0, r1, c1 in xml.merged:
+        cols = [i for i in range(c0 - 1, c1) if i in name]
+        if r1 >= 2 and cols:
+            issues.append(Issue(sheet, max(r0, 2), name[cols[0]], ref, _MERGED.format(ref=ref), book))
+            spans.append((r0, r1, c0 - 1, c1 - 1))
+    return lambda row, i: (row, i) in cells or any(a <= row <= b and c <= i <= d for a, b, c, d in spans)
+
+
+def _typed(sheet: str, n: int, col: Column, v, blanked: bool, book: str, issues: list[Issue]):
+    """The typed value of one cell (its default when blank); problems are added to `issues`."""
+    if is_excel_error(v):
+        issues.append(Issue(sheet, n, col.name, shown(v), _EXCEL_ERROR, book))
+        return None
+    if is_blank(v):
+        if col.required and not blanked:
+            issues.append(Issue(sheet, n, col.name, "", f"a value ({col.help})", book))
+        return col.default
+    if col.wildcard and isinstance(v, str) and v.strip() == WILDCARD:
+        return WILDCARD
+    try:
+        x = parse_cell(col.kind, v, col.choices)
+    except CellError:
+        issues.append(Issue(sheet, n, col.name, shown(v), col.expected(), book))
+        return None
+    problem = out_of_range(col, x, v)
+    if problem:
+        issues.append(Issue(sheet, n, col.name, shown(v), problem, book))
+    return x
+
+
+# ---------------------------------------------------------------- sheets
+def _read_sheet(sheet: Sheet, ws, xml: SheetXml, book: str, issues: list[Issue],
+                warnings: list[Issue]) -> pd.DataFrame:
+    header, rows = _rows(ws)
+    docs = [d for d in DOC_COLUMNS if d not in sheet.names]
+    where = _positions(header, sheet.names + docs, sheet.name, book, issues)
+    spare = [h for h in header if h and h not in where]
     for col in sheet.columns:
         if col.name not in where:
             issues.append(Issue(sheet.name, 1, col.name, "", "this column in the header row" +
                                 _hint(col.name, spare), book))
-    for h in header:
-        if h and h not in sheet.names and h not in DOC_COLUMNS:
-            warnings.append(Issue(sheet.name, 1, h, h, "a known column; this one is ignored", book))
+    for h in spare:
+        warnings.append(Issue(sheet.name, 1, h, h, "a known column; this one is ignored", book))
+    blanked = _quirks(sheet.name, xml, where, book, issues)
     present = [c for c in sheet.columns if c.name in where]
+    docs = [d for d in docs if d in where]
     records = []
     for n, raw in enumerate(rows, start=2):
-        cells = {c.name: (raw[where[c.name]] if where[c.name] < len(raw) else None) for c in present}
-        if all(_blank(v) for v in cells.values()):
+        cells = {c: (raw[i] if i < len(raw) else None) for c, i in where.items()}
+        if all(is_blank(cells[c.name]) for c in present):
             continue  # empty (trailing) rows
         rec = {ROW: n}
-        for doc in DOC_COLUMNS:
-            if doc in where and doc not in sheet.names:
-                v = raw[where[doc]] if where[doc] < len(raw) else None
-                rec[doc] = None if _blank(v) else to_text(v)
+        for d in docs:
+            v = cells[d]
+            if is_excel_error(v):
+                issues.append(Issue(sheet.name, n, d, shown(v), _EXCEL_ERROR, book))
+            rec[d] = None if is_blank(v) or is_excel_error(v) else to_text(v)
         for col in present:
-            v = cells[col.name]
-            if _blank(v):
-                if col.required:
-                    issues.append(Issue(sheet.name, n, col.name, "", f"a value ({col.help})", book))
-                rec[col.name] = col.default
-                continue
-            if col.wildcard and isinstance(v, str) and v.strip() == WILDCARD:
-                rec[col.name] = WILDCARD
-                continue
-            try:
-                x = coerce(col.kind, v, col.choices)
-            except _Bad:
-                issues.append(Issue(sheet.name, n, col.name, _shown(v), col.expected(), book))
-                rec[col.name] = None
-                continue
-            if col.kind in ("number", "whole") and not check_range(col, x):
-                issues.append(Issue(sheet.name, n, col.name, _shown(v), col.expected(), book))
-            elif col.kind == "number" and abs(x) > MAGNITUDE:
-                issues.append(Issue(sheet.name, n, col.name, _shown(v), f"{col.expected()} of at most "
-                                    f"{MAGNITUDE:.0e} in size", book))
-            rec[col.name] = x
+            rec[col.name] = _typed(sheet.name, n, col, cells[col.name], blanked(n, where[col.name]), book, issues)
         records.append(rec)
     return _frame(sheet, records)
 
@@ -248,7 +362,7 @@ def _frame(sheet: Sheet, records: list[dict]) -> pd.DataFrame:
         if c.kind == "number":
             df[c.name] = pd.to_numeric(df[c.name], errors="coerce").astype(float)
         elif c.kind == "whole":
-            df[c.name] = pd.array([None if _blank(v) else int(v) for v in df[c.name]], dtype="Int64")
+            df[c.name] = pd.array([None if is_blank(v) else int(v) for v in df[c.name]], dtype="Int64")
         elif c.kind == "yesno":
             df[c.name] = df[c.name].astype(object)
         else:
@@ -259,41 +373,55 @@ def _frame(sheet: Sheet, records: list[dict]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _read_settings(ws, book: str, issues: list[Issue], warnings: list[Issue]):
+def _setting(n: int, s, v, book: str, issues: list[Issue]):
+    """The typed value of one settings cell, or None (blank, or a problem added to `issues`)."""
+    if is_excel_error(v):
+        issues.append(Issue("settings", n, "value", shown(v), _EXCEL_ERROR, book))
+        return None
+    if is_blank(v):
+        return None
+    try:
+        x = parse_cell(s.kind, v)
+    except CellError:
+        issues.append(Issue("settings", n, "value", shown(v), f"{s.key}: {s.expected()}", book))
+        return None
+    problem = out_of_range(s, x, v)
+    if problem:
+        issues.append(Issue("settings", n, "value", shown(v), f"{s.key}: {problem}", book))
+        return None
+    return x
+
+
+def _read_settings(ws, xml: SheetXml, book: str, issues: list[Issue], warnings: list[Issue]):
     header, rows = _rows(ws)
-    where = {h: i for i, h in enumerate(header)}
+    where = _positions(header, ("key", "value"), "settings", book, issues)
     for need in ("key", "value"):
         if need not in where:
             issues.append(Issue("settings", 1, need, "", "this column in the header row" + _hint(need, header), book))
     values, at = {}, {}
-    if issues and any(i.sheet == "settings" and i.row == 1 for i in issues):
+    if any(i.sheet == "settings" and i.row == 1 for i in issues):
         return values, at
+    blanked = _quirks("settings", xml, where, book, issues)
     for n, raw in enumerate(rows, start=2):
-        cell = lambda c: raw[where[c]] if where[c] < len(raw) else None  # noqa: E731
-        key, v = cell("key"), cell("value")
-        if _blank(key) and _blank(v):
+        key, v = ((raw[where[c]] if where[c] < len(raw) else None) for c in ("key", "value"))
+        if is_excel_error(key):
+            issues.append(Issue("settings", n, "key", shown(key), _EXCEL_ERROR, book))
             continue
-        key = to_text(key) if not _blank(key) else ""
+        if is_blank(key) and is_blank(v):
+            continue
+        key = to_text(key) if not is_blank(key) else ""
         s = SETTING.get(key)
         if s is None:
-            warnings.append(Issue("settings", n, "key", key, "one of " + ", ".join(SETTING), book))
+            if not blanked(n, where["key"]):
+                warnings.append(Issue("settings", n, "key", key, "one of " + ", ".join(SETTING), book))
             continue
-        if key in values:
-            issues.append(Issue("settings", n, "key", key, "each key once (repeated)", book))
+        if key in at:
+            issues.append(Issue("settings", n, "key", key, f"each key once (repeated; first in row {at[key]})", book))
             continue
         at[key] = n
-        if _blank(v):
-            continue
-        try:
-            x = coerce(s.kind, v)
-        except _Bad:
-            issues.append(Issue("settings", n, "value", _shown(v), f"{s.key}: {s.expected()}", book))
-            continue
-        if not check_range(s, x) or (s.kind == "number" and abs(x) > MAGNITUDE):
-            issues.append(Issue("settings", n, "value", _shown(v), f"{s.key}: {s.expected()}"
-                                + (f" of at most {MAGNITUDE:.0e} in size" if s.kind == "number" else ""), book))
-            continue
-        values[key] = x
+        x = _setting(n, s, v, book, issues)
+        if x is not None:
+            values[key] = x
     for s in SETTINGS:
         if s.key not in values:
             if s.required and not any(i.sheet == "settings" and i.row == at.get(s.key, -1) for i in issues):
@@ -302,6 +430,26 @@ def _read_settings(ws, book: str, issues: list[Issue], warnings: list[Issue]):
             elif s.default is not None:
                 values[s.key] = s.default
     return values, at
+
+
+def _sheet_titles(wb, book: str, issues: list[Issue]) -> dict[str, str]:
+    """Contract sheet name -> workbook sheet title (trimmed). Two titles that are one name after
+    trimming and ignoring case (a hidden "projects " beside "projects") are an input error."""
+    by: dict[str, list[str]] = {}
+    for title in wb.sheetnames:
+        by.setdefault(str(title).strip().lower(), []).append(title)
+    out = {}
+    for name in ["settings"] + [s.name for s in SHEETS]:
+        same = by.get(name, [])
+        if len(same) > 1:
+            listed = " and ".join(f'"{t}"' + (f" ({wb[t].sheet_state})" if wb[t].sheet_state != "visible" else "")
+                                  for t in same)
+            issues.append(Issue(name, 0, "", "", f"one sheet named {name}, found {listed} (delete or rename "
+                                "all but one)", book))
+        exact = [t for t in same if str(t).strip() == name]
+        if len(same) == 1 and exact:
+            out[name] = exact[0]
+    return out
 
 
 def read_tables(path: str | Path) -> Tables:
@@ -313,24 +461,29 @@ def read_tables(path: str | Path) -> Tables:
     path = Path(path)
     book = str(path)
     wb = _open(path)
+    xml = sheetxml.scan(path)
     issues: list[Issue] = []
     warnings: list[Issue] = []
     try:
-        names = {str(n).strip(): n for n in wb.sheetnames}
+        titles = _sheet_titles(wb, book, issues)
+        clashed = {i.sheet for i in issues}
+        trimmed = [str(n).strip() for n in wb.sheetnames]
         frames: dict[str, pd.DataFrame] = {}
         settings, at = {}, {}
-        if "settings" in names:
-            settings, at = _read_settings(wb[names["settings"]], book, issues, warnings)
-        else:
-            issues.append(Issue("settings", 0, "", "", "a sheet named settings" + _hint("settings", names), book))
+        if "settings" in titles:
+            t = titles["settings"]
+            settings, at = _read_settings(wb[t], xml.get(t, SheetXml()), book, issues, warnings)
+        elif "settings" not in clashed:
+            issues.append(Issue("settings", 0, "", "", "a sheet named settings" + _hint("settings", trimmed), book))
         for sheet in SHEETS:
-            if sheet.name in names:
-                frames[sheet.name] = _read_sheet(sheet, wb[names[sheet.name]], book, issues, warnings)
-            else:
-                if sheet.required:
-                    issues.append(Issue(sheet.name, 0, "", "", f"a sheet named {sheet.name}" +
-                                        _hint(sheet.name, names), book))
-                frames[sheet.name] = _frame(sheet, [])
+            if sheet.name in titles:
+                t = titles[sheet.name]
+                frames[sheet.name] = _read_sheet(sheet, wb[t], xml.get(t, SheetXml()), book, issues, warnings)
+                continue
+            if sheet.required and sheet.name not in clashed:
+                issues.append(Issue(sheet.name, 0, "", "", f"a sheet named {sheet.name}" +
+                                    _hint(sheet.name, trimmed), book))
+            frames[sheet.name] = _frame(sheet, [])
     finally:
         wb.close()
     return Tables(book, settings, frames, at, warnings, issues, _broken(issues))

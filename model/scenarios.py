@@ -21,16 +21,14 @@ the scenario row; the row is skipped and the next rows still run, so all are rep
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from .errors import Issue
-from .read import ROW, Tables, _Bad, check_range, coerce, to_number
-from .schema import MAGNITUDE, SETTING, SHEET, WILDCARD, Column
+from .read import ROW, CellError, Tables, did_you_mean, is_blank, out_of_range, parse_cell, per_year
+from .schema import SETTING, SHEET, WILDCARD, Column
 
 BASE = "base"
 YEARLY = ("supply", "policies")  # sheets whose rows span first_year..last_year
@@ -62,7 +60,7 @@ class Condition:
         return cells.map(self.holds).astype(bool)
 
     def holds(self, cell) -> bool:
-        if _is_blank(cell):
+        if is_blank(cell):
             return self.op == "!="
         if self.number is not None:
             x = _as_number(cell)
@@ -72,18 +70,13 @@ class Condition:
         return _compare(_as_text(cell), self.op, self.text)
 
 
-def _is_blank(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v)
-
-
 def _as_number(v) -> float | None:
+    """A cell or `where` value as a number, read as a number cell reads ("5,000", "$40", "40 %")."""
     if isinstance(v, bool):
         return None
-    if isinstance(v, (int, float)):
-        return float(v)
     try:
-        return float(v) if re.fullmatch(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*", str(v)) else None
-    except ValueError:
+        return parse_cell("number", v)
+    except CellError:
         return None
 
 
@@ -158,17 +151,12 @@ def edits_of(t: Tables, scenario: str) -> list[Edit]:
     sc = t["scenarios"]
     sc = sc[sc["scenario"] == scenario]
     return [Edit(r["scenario"], int(r[ROW]), r["sheet"], r["where"], r["column"], r["op"],
-                 None if _is_blank(r["value"]) else str(r["value"]), r.get("note"))
+                 None if is_blank(r["value"]) else str(r["value"]), r.get("note"))
             for r in sc.to_dict("records")]
 
 
 def _editable() -> list[str]:
     return ["settings"] + [s for s in SHEET if s not in ("scenarios", "sources")]
-
-
-def _hint(name: str, options) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 # ---------------------------------------------------------------- applying
@@ -191,18 +179,9 @@ def _settings_frame(t: Tables) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[ROW, "key", "value"]).astype(object)
 
 
-def _per_year(df: pd.DataFrame, T0: int, T1: int) -> pd.DataFrame:
-    """One row per (row, year) of each row's window within the horizon; SEG holds the row."""
-    fy = df["first_year"].astype("Float64").fillna(T0).clip(lower=T0).astype(int)
-    ly = df["last_year"].astype("Float64").fillna(T1).clip(upper=T1).astype(int)
-    out = df.assign(**{SEG: range(len(df)), "year": [list(range(a, b + 1)) for a, b in zip(fy, ly)]})
-    out = out.explode("year").dropna(subset=["year"])
-    return out.assign(year=out["year"].astype(int)).reset_index(drop=True)
-
-
 def _signature(v) -> str:
     """A cell as text for comparing years: blanks alike, 2030 == 2030.0."""
-    if _is_blank(v):
+    if is_blank(v):
         return ""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return repr(float(v))
@@ -260,7 +239,7 @@ def _describe_row(sheet: str, r: dict) -> str:
         return f"setting {r['key']}"
     ident = SHEET[sheet].id_column or (SHEET[sheet].key[0] if SHEET[sheet].key else None)
     where = f"{sheet} row {r[ROW]}"
-    if ident and ident in r and not _is_blank(r[ident]):
+    if ident and ident in r and not is_blank(r[ident]):
         where += f" ({r[ident]}"
         if "year" in r and sheet in YEARLY:
             where += f", {r['year']}"
@@ -280,34 +259,31 @@ def _new_values(e: Edit, col: Column, cells: pd.Series, rows: pd.DataFrame, shee
             x = WILDCARD
         else:
             try:
-                x = coerce(col.kind, e.value, col.choices)
-            except _Bad:
+                x = parse_cell(col.kind, e.value, col.choices)
+            except CellError:
                 raise ScenarioError("value", e.value, f"{col.expected()} for {col.name}") from None
         new = pd.Series([x] * len(cells), index=cells.index, dtype=object)
     else:
         if col.kind not in ("number", "whole"):
             raise ScenarioError("op", e.op, f"set: {col.name} is not a number, so it cannot be {e.op}d")
-        try:
-            v = to_number(e.value) if e.value is not None else None
-        except _Bad:
-            v = None
+        v = _as_number(e.value) if e.value is not None else None
         if v is None:
             raise ScenarioError("value", e.value or "", f"a number to {e.op} {col.name} by")
         fill = _number_default(col, settings)
-        old = cells.astype(object).map(lambda c: fill if _is_blank(c) else c)
-        new = old.map(lambda c: None if _is_blank(c) else (float(c) * v if e.op == "scale" else float(c) + v))
+        old = cells.astype(object).map(lambda c: fill if is_blank(c) else c)
+        new = old.map(lambda c: None if is_blank(c) else (float(c) * v if e.op == "scale" else float(c) + v))
         if col.kind == "whole":
-            frac = new.map(lambda c: not _is_blank(c) and abs(c - round(c)) > 1e-9)
+            frac = new.map(lambda c: not is_blank(c) and abs(c - round(c)) > 1e-9)
             if frac.any():
                 i = frac.idxmax()
                 raise ScenarioError("value", e.value, f"a result that is a whole number: {e.op} {e.value} makes "
                                     f"{col.name} of {_describe_row(sheet, rows.loc[i])} {new[i]:g}")
-            new = new.map(lambda c: None if _is_blank(c) else int(round(c)))
+            new = new.map(lambda c: None if is_blank(c) else int(round(c)))
     if col.kind in ("number", "whole"):
-        bad = new.map(lambda c: not _is_blank(c) and (not check_range(col, c) or abs(c) > MAGNITUDE))
-        if bad.any():
-            i = bad.idxmax()
-            raise ScenarioError("value", e.value or "", f"{col.expected()}: {e.op} {e.value} makes {col.name} "
+        problems = new.map(lambda c: None if is_blank(c) else out_of_range(col, c, e.value if e.op == "set" else None))
+        if problems.notna().any():
+            i = problems.first_valid_index()
+            raise ScenarioError("value", e.value or "", f"{problems[i]}: {e.op} {e.value} makes {col.name} "
                                 f"of {_describe_row(sheet, rows.loc[i])} {new[i]:g}")
     return new
 
@@ -315,7 +291,7 @@ def _new_values(e: Edit, col: Column, cells: pd.Series, rows: pd.DataFrame, shee
 def _apply_one(e: Edit, frames: dict[str, pd.DataFrame], settings: dict, broken: set[str]) -> int:
     """Apply one edit to `frames` in place; the number of rows (row-years) it matched."""
     if e.sheet not in _editable():
-        raise ScenarioError("sheet", e.sheet, "a sheet to edit: " + ", ".join(_editable()) + _hint(e.sheet, _editable()))
+        raise ScenarioError("sheet", e.sheet, "a sheet to edit: " + ", ".join(_editable()) + did_you_mean(e.sheet, _editable()))
     if e.sheet in broken:
         raise ScenarioError("sheet", e.sheet, f"a sheet without errors (fix sheet {e.sheet} first)")
     df = frames[e.sheet]
@@ -325,7 +301,7 @@ def _apply_one(e: Edit, frames: dict[str, pd.DataFrame], settings: dict, broken:
     else:
         cols = SHEET[e.sheet].names
         if e.column not in cols:
-            raise ScenarioError("column", e.column, f"a column of sheet {e.sheet}" + _hint(e.column, cols))
+            raise ScenarioError("column", e.column, f"a column of sheet {e.sheet}" + did_you_mean(e.column, cols))
         if e.sheet in YEARLY and e.column in WINDOW:
             raise ScenarioError("column", e.column, f"a column other than first_year/last_year of {e.sheet} "
                                 "(limit the years with a condition on year, e.g. year>=2027)")
@@ -334,7 +310,7 @@ def _apply_one(e: Edit, frames: dict[str, pd.DataFrame], settings: dict, broken:
     for c in conditions:
         if c.column not in known:
             raise ScenarioError("where", f"{c.column}{c.op}{c.text}", f"a condition on a column of {e.sheet}: "
-                                + ", ".join(known) + _hint(c.column, known))
+                                + ", ".join(known) + did_you_mean(c.column, known))
     mask = pd.Series(True, index=df.index)
     for c in conditions:
         mask &= c.mask(df[c.column])
@@ -364,7 +340,7 @@ def _retype(sheet: str, df: pd.DataFrame) -> pd.DataFrame:
         if c.kind == "number":
             df[c.name] = pd.to_numeric(df[c.name], errors="coerce").astype(float)
         elif c.kind == "whole":
-            df[c.name] = pd.array([None if _is_blank(v) else int(v) for v in df[c.name]], dtype="Int64")
+            df[c.name] = pd.array([None if is_blank(v) else int(v) for v in df[c.name]], dtype="Int64")
     return df
 
 
@@ -384,7 +360,7 @@ def apply(t: Tables, scenario: str) -> Applied:
             if e.sheet in YEARLY and e.sheet not in split and e.sheet not in t.broken:
                 if T0 is None or T1 is None:
                     raise ScenarioError("sheet", e.sheet, "a valid horizon in settings (first_year, last_year)")
-                frames[e.sheet] = _per_year(frames[e.sheet], T0, T1)
+                frames[e.sheet] = per_year(frames[e.sheet].assign(**{SEG: range(len(frames[e.sheet]))}), T0, T1)
                 split.add(e.sheet)
             applied.append(e.record(_apply_one(e, frames, t.settings, t.broken)))
         except ScenarioError as x:

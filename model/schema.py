@@ -1,8 +1,8 @@
 """The workbook contract as data: every sheet, column, type, default, unit and help text.
 
 Reading (`read.py`), validation (`validate.py`) and the template all loop over this
-declaration; no other module spells a column's type or default. See
-`../shared/spec/workbook.md` for the prose version.
+declaration; no other module spells a column's type or default. docs/workbook.md, the
+reference for users, is generated from it: keep every help text complete.
 """
 
 from __future__ import annotations
@@ -53,10 +53,11 @@ class Column:
     def expected(self) -> str:
         """Words for 'expected …' in an input error."""
         if self.kind == "number":
+            what = "a fraction" if self.unit == "fraction" else "a number"
             if self.above is not None and self.maximum is not None:
-                return f"a number in ({self.above:g}, {self.maximum:g}]"
+                return f"{what} in ({self.above:g}, {self.maximum:g}]"
             if self.minimum is not None and self.maximum is not None:
-                return f"a number in [{self.minimum:g}, {self.maximum:g}]"
+                return f"{what} in [{self.minimum:g}, {self.maximum:g}]"
             if self.minimum is not None:
                 return f"a number >= {self.minimum:g}"
             return "a number"
@@ -102,9 +103,11 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     blank: str = ""
+    unit: str = ""
 
     def expected(self) -> str:
-        return Column(self.key, self.kind, self.help, minimum=self.minimum, maximum=self.maximum).expected()
+        return Column(self.key, self.kind, self.help, unit=self.unit, minimum=self.minimum,
+                      maximum=self.maximum).expected()
 
 
 SETTINGS = (
@@ -113,8 +116,8 @@ SETTINGS = (
             minimum=YEAR_MIN, maximum=YEAR_MAX),
     Setting("base_year", "whole", "year to which costs are discounted", blank="first_year",
             minimum=YEAR_MIN, maximum=YEAR_MAX),
-    Setting("discount_rate", "number", "real annual discount rate, e.g. 0.08", default=0.08,
-            minimum=0.0, maximum=1.0),
+    Setting("discount_rate", "number", "real annual discount rate, e.g. 0.08 (8 % also reads as 0.08)",
+            default=0.08, minimum=0.0, maximum=1.0, unit="fraction"),
     Setting("salvage", "yesno", "credit the unused life of late builds at the horizon end", default=True),
     Setting(
         "unmet_penalty_usd_per_t", "number",

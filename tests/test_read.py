@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from conftest import one_region_chain, write_case
-from model.data import build_study, expand_years, resolve_routes
+from model.data import build_study, resolve_routes
+from model.read import per_year as expand_years
 from model.errors import InputError, Issue, WorkbookUnreadable
 from model.read import ROW, read_tables
 from model.validate import validate
@@ -118,11 +119,11 @@ def test_defaults_reach_the_study(tmp_path):
     p = s.projects["p1"]
     assert (p.availability, p.lifetime, p.lead, p.earliest_start) == (1.0, 25, 0, 2025)
     assert p.retire > 2027
-    assert s.base_year == 2025 and s.salvage is True
+    assert s.horizon.base_year == 2025 and s.horizon.salvage is True
     assert s.df == {2025: 1.0, 2026: pytest.approx(1 / 1.08), 2027: pytest.approx(1 / 1.08 ** 2)}
     assert s.build == [("p1", 2025), ("p1", 2026), ("p1", 2027)]
     assert sorted(s.buy) == [("imp", 2025), ("imp", 2026), ("imp", 2027)]
-    assert all(v["max"] is None for v in s.buy.values())
+    assert all(v.max is None for v in s.buy.values())
     assert sorted(s.flow) == [("CN", "EU", "magnet", y) for y in (2025, 2026, 2027)]
     assert s.unmet == {}  # no penalty anywhere: demand is hard
 
@@ -251,6 +252,24 @@ def test_expand_years_clips_to_the_horizon():
                    "early": [2025], "one": [2026]}  # "before" and "after" stand in no horizon year
 
 
+def test_per_year_gives_the_rows_of_expand_years():
+    """read.per_year is the one year expansion (data and scenarios); it matches data.expand_years."""
+    from model.read import per_year
+
+    df = pd.DataFrame({
+        "offer": ["all", "wide", "late", "early", "before", "after", "one"],
+        "first_year": pd.array([None, 2020, 2026, None, 2010, 2030, 2026], dtype="Int64"),
+        "last_year": pd.array([None, 2040, None, 2025, 2020, 2035, 2026], dtype="Int64"),
+        "max_tpa": [1.0, None, 3.0, 4.0, 5.0, 6.0, 7.0],
+    })
+    for frame in (df, df.iloc[0:0], df.iloc[[4, 5]]):
+        got, want = per_year(frame, 2025, 2027), expand_years(frame, 2025, 2027)
+        pd.testing.assert_frame_equal(got, want)
+    out = per_year(df, 2025, 2027)
+    assert out["year"].dtype == int and list(out.index) == list(range(len(out)))
+    assert list(zip(out["offer"], out["year"]))[:4] == [("all", 2025), ("all", 2026), ("all", 2027), ("wide", 2025)]
+
+
 def test_supply_years_in_the_study(tmp_path):
     path = write_case(tmp_path, None, **sheets(supply=[
         {"offer": "wide", "region": "CN", "commodity": "magnet", "first_year": 2000, "last_year": 2050},
@@ -348,7 +367,7 @@ def test_all_errors_are_reported_together(tmp_path):
     assert len(text) == 6
     assert all(line.startswith(f"{path}: ") for line in text)
     assert f'{path}: demand row 2, column quantity_t: got "-5", expected a number >= 0' in text
-    assert f'{path}: projects row 4, column availability: got "1.5", expected a number in (0, 1]' in text
+    assert f'{path}: projects row 4, column availability: got "1.5", expected a fraction in (0, 1] (did you mean 0.015?)' in text
     assert f'{path}: trade row 2, column commodity: got "steel", expected a commodity listed in sheet commodities' in text
     assert [(i.sheet, i.row) for i in err.issues] == sorted((i.sheet, i.row) for i in err.issues)
 

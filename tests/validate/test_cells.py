@@ -17,7 +17,7 @@ import pytest
 from model.errors import InputError, WorkbookUnreadable
 from model.pipeline import load_study
 from model.read import read_tables
-from test_catalogue import GOOD_SETTINGS, put, puts, run_cli, run_subprocess, setting, write_good
+from test_catalogue import GOOD_SETTINGS, error_lines, put, puts, run_cli, run_subprocess, setting, write_good
 
 
 # ------------------------------------------------------------------------ helpers
@@ -106,7 +106,8 @@ def test_a_percentage_above_100_is_named_as_typed(tmp_path: Path):
     wb = write_good(tmp_path / "study.xlsx", put("policies", 2, "share", "140 %"))
     run = run_cli("validate", str(wb))
     assert run.code == 2
-    assert f'{wb}: policies row 2, column share: got "140 %", expected a number in [0, 1]' in run.output
+    assert f'{wb}: policies row 2, column share: got "140 %", expected a fraction in [0, 1]' in run.output
+    assert "did you mean" not in run.output  # typed as a percentage: no hint to divide by 100
 
 
 def test_dates_in_year_columns_mean_their_year(tmp_path: Path):
@@ -283,14 +284,17 @@ def test_a_formula_whose_cached_value_is_wrong_is_named(tmp_path: Path):
     set_cached_value(wb, "policies", ref["c"], 1.95)
     run = run_cli("validate", str(wb))
     assert run.code == 2
-    assert f'{wb}: policies row 3, column share: got "1.95", expected a number in [0, 1]' in run.output
+    assert f'{wb}: policies row 3, column share: got "1.95", expected a fraction in [0, 1]' in run.output
 
 
-def test_a_formula_never_calculated_is_a_blank_cell_not_a_crash(tmp_path: Path):
+def test_a_formula_never_calculated_is_named_not_read_as_blank(tmp_path: Path):
+    """openpyxl reads an uncalculated formula as an empty cell; it must not pass as "blank"."""
     wb = edit_book(write_good(tmp_path / "study.xlsx"), set_cell("budgets", 4, "amount_musd", "=100*5"))
     run = run_cli("solve", str(wb), "--out", str(tmp_path / "out"))
     assert not run.crashed and run.code == 2, run.output
-    assert f"{wb}: budgets row 4, column amount_musd: expected a value" in run.output
+    assert error_lines(run.output) == [
+        f'{wb}: budgets row 4, column amount_musd: got "=100*5", expected a saved value for the formula in '
+        "cell E4: open and save the workbook in Excel or LibreOffice, or write values"]
     assert not (tmp_path / "out").exists()
 
 
