@@ -190,14 +190,20 @@ def out_of_range(col: Column | object, x, raw=None) -> str | None:
     return None
 
 
-def did_you_mean(name: str, options) -> str:
-    """' (did you mean "X"?)' for the option closest to `name` (case first), or ""."""
+def closest(name: str, options) -> str | None:
+    """The option `name` most likely meant: the same but for case, else a close spelling."""
     options = [o for o in dict.fromkeys(options) if isinstance(o, str)]
     folded = {o.lower(): o for o in options}
-    if name.lower() in folded and folded[name.lower()] != name:
-        return f' (did you mean "{folded[name.lower()]}"?)'
+    if name.lower() in folded:
+        return folded[name.lower()]
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, options) -> str:
+    """' (did you mean "X"?)' for the option closest to `name`, or ""."""
+    best = closest(name, options)
+    return f' (did you mean "{best}"?)' if best is not None and best != name else ""
 
 
 def per_year(df: pd.DataFrame, T0: int, T1: int) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .errors import Issue
-from .read import ROW, CellError, Tables, did_you_mean, is_blank, out_of_range, parse_cell, per_year
+from .read import ROW, CellError, Tables, closest, did_you_mean, is_blank, out_of_range, parse_cell, per_year
 from .schema import SETTING, SHEET, WILDCARD, Column
 
 BASE = "base"
@@ -195,6 +195,8 @@ def _merge_years(per_year: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     possibly blank, window); a row split by an edit becomes one row per run of years.
     Rows whose window lies outside the horizon had no years and stay as they were.
     """
+    if per_year.empty:  # no row stands in any year of the horizon: nothing was edited
+        return base.copy()
     values = [c for c in base.columns if c not in WINDOW and c != ROW]
     sig = per_year[values].map(_signature).agg("\x1f".join, axis=1)
     seg, year = per_year[SEG], per_year["year"]
@@ -288,6 +290,17 @@ def _new_values(e: Edit, col: Column, cells: pd.Series, rows: pd.DataFrame, shee
     return new
 
 
+def _value_hint(conditions: list[Condition], df: pd.DataFrame) -> str:
+    """A did-you-mean for the first `column=text` condition whose text no row has (a mistyped id)."""
+    for c in conditions:
+        cells = df[c.column].dropna().map(_as_text)
+        if c.op == "=" and c.number is None and not (cells == c.text).any():
+            best = closest(c.text, list(cells))
+            if best is not None:
+                return f" (did you mean {c.column}={best}?)"
+    return ""
+
+
 def _apply_one(e: Edit, frames: dict[str, pd.DataFrame], settings: dict, broken: set[str]) -> int:
     """Apply one edit to `frames` in place; the number of rows (row-years) it matched."""
     if e.sheet not in _editable():
@@ -315,7 +328,8 @@ def _apply_one(e: Edit, frames: dict[str, pd.DataFrame], settings: dict, broken:
     for c in conditions:
         mask &= c.mask(df[c.column])
     if not mask.any():
-        raise ScenarioError("where", e.where, f"conditions that match at least one row of {e.sheet}")
+        raise ScenarioError("where", e.where, f"conditions that match at least one row of {e.sheet}"
+                            + _value_hint(conditions, df))
     rows = df[mask]
     if e.sheet == "settings":
         if any(k in HORIZON for k in rows["key"]):
@@ -358,7 +372,7 @@ def apply(t: Tables, scenario: str) -> Applied:
             continue  # a blank or unknown cell: the reader reported it on this row
         try:
             if e.sheet in YEARLY and e.sheet not in split and e.sheet not in t.broken:
-                if T0 is None or T1 is None:
+                if T0 is None or T1 is None or T0 > T1:  # reported on the settings row
                     raise ScenarioError("sheet", e.sheet, "a valid horizon in settings (first_year, last_year)")
                 frames[e.sheet] = per_year(frames[e.sheet].assign(**{SEG: range(len(frames[e.sheet]))}), T0, T1)
                 split.add(e.sheet)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import scenarios
 from .errors import InputError, Issue
-from .read import ROW, Tables
+from .read import ROW, Tables, did_you_mean
 from .schema import SHEET, SHEETS, WILDCARD
 
 
@@ -54,12 +54,13 @@ def references(t: Tables) -> list[Issue]:
             if not col.ref or df.empty or {sheet.name, col.ref} & t.broken:
                 continue
             target = SHEET[col.ref]
-            known = set(t[col.ref][target.id_column].dropna())
+            known = list(t[col.ref][target.id_column].dropna())
             vals = df[col.name]
             bad = vals.notna() & ~vals.isin(known) & ~(col.wildcard & (vals == WILDCARD))
             for _, r in df[bad].iterrows():
                 out.append(_issue(t, sheet.name, r[ROW], col.name, r[col.name],
-                                  f"a {target.id_column} listed in sheet {col.ref}"))
+                                  f"a {target.id_column} listed in sheet {col.ref}"
+                                  + did_you_mean(str(r[col.name]), known)))
     return out
 
 
@@ -134,14 +135,15 @@ def policy_rules(t: Tables) -> list[Issue]:
 
 def source_ids(t: Tables) -> list[Issue]:
     """A `source` cell names an id of the sources sheet (reported as a warning)."""
-    known = set(t["sources"]["source"].dropna())
+    known = list(t["sources"]["source"].dropna())
     out = []
     for sheet in SHEETS:
         df = t[sheet.name]
         if "source" not in df.columns or sheet.name == "sources":
             continue
         for _, r in df[df["source"].notna() & ~df["source"].isin(known)].iterrows():
-            out.append(_issue(t, sheet.name, r[ROW], "source", r["source"], "a source listed in sheet sources"))
+            out.append(_issue(t, sheet.name, r[ROW], "source", r["source"], "a source listed in sheet sources"
+                              + did_you_mean(str(r["source"]), known)))
     return out
 
 

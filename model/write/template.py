@@ -3,6 +3,9 @@
 Every sheet of the contract with its header row; a comment on each header cell giving its
 meaning, unit and default; drop-down lists for stage, kind, basis, op and yes/no columns;
 and the EU CRMA 2030 benchmarks as example rows of `policies`. Built from `schema.py`.
+
+The example policies are soft (a penalty per tonne short), so the first solve of a new study
+reports how far it falls short instead of stopping infeasible while validate said ok.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ LAST_ROW = 5000  # drop-downs cover this many rows
 EXAMPLE_SETTINGS = {"first_year": 2025, "last_year": 2040, "base_year": 2025, "discount_rate": 0.08,
                     "salvage": "yes"}
 
+CRMA_PENALTY = 250_000  # USD/t short, as the shipped study's NdPr CRMA rows
+CRMA_NOTE = (f"EU CRMA (Regulation 2024/1252) Article 5 benchmark; soft: each tonne short costs "
+             f"{CRMA_PENALTY:,} USD (clear penalty_usd_per_t to make it a hard constraint)")
 CRMA = [
     ("crma_extraction", "min_domestic_share", "extraction", 0.10),
     ("crma_processing", "min_domestic_share", "processing", 0.40),
@@ -35,7 +41,7 @@ EXAMPLE_ROWS = {
     "regions": [{"region": "EU", "name": "European Union", "notes": "the CRMA applies to the Union as a whole"}],
     "materials": [{"material": "NdPr", "name": "neodymium-praseodymium (t oxide equivalent)"}],
     "policies": [{"policy": k, "region": "EU", "material": "NdPr", "kind": kind, "stage": g, "share": sh,
-                  "first_year": 2030, "note": "EU CRMA (Regulation 2024/1252) Article 5 benchmark"}
+                  "first_year": 2030, "penalty_usd_per_t": CRMA_PENALTY, "note": CRMA_NOTE}
                  for k, kind, g, sh in CRMA],
 }
 

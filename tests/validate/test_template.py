@@ -141,6 +141,17 @@ def test_policies_hold_the_eu_crma_benchmarks(book):
         assert r["kind"] != "max_supplier_share" or r["stage"] != "recycling"
 
 
+def test_crma_examples_are_soft_with_a_stated_penalty(book):
+    """A new study's first solve must not be infeasible because of the example policies."""
+    ws = book["policies"]
+    cols = headers(ws)
+    rows = [dict(zip(cols, (c.value for c in r))) for r in ws.iter_rows(min_row=2) if any(c.value for c in r)]
+    assert [r["penalty_usd_per_t"] for r in rows] == [250000] * 6
+    for r in rows:
+        assert "soft: each tonne short costs 250,000 USD" in r["note"], r["note"]
+        assert "clear penalty_usd_per_t to make it a hard constraint" in r["note"]
+
+
 def test_validate_passes_on_the_template(template: Path):
     run = run_cli("validate", str(template))
     assert not run.crashed and run.code == 0, run.output
