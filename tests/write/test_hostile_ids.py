@@ -180,6 +180,7 @@ def test_report_does_not_call_a_broken_cap_met(written):
     assert "Missed in some years" in md
     assert ("missed in 2025-2026 (no shortfall bought, the plan breaks the target; largest supplier at 90.0% at "
             "worst against 65%, 90.0% in 2026)") in md
+    assert r'| a "b" &lt;script&gt;alert(1)&lt;/script&gt; | ' in md  # one table row, markup as text
     page = (folder / "report.html").read_text()
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert page.count("<img") == len(list((folder / "charts").iterdir()))
@@ -209,8 +210,14 @@ def test_overview_and_diff_workbooks_hold_text(tmp_path):
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_shows_the_formula_as_text(tmp_path):
+def test_libreoffice_shows_the_formula_as_text(tmp_path, written):
     write_tables_xlsx(tmp_path / "t.xlsx", {"t": pd.DataFrame({"id": [FORMULA, "=1+1", "@SUM(1+1)"]})})
     out = convert(tmp_path / "t.xlsx", "csv", tmp_path / "csv", tmp_path / "profile")
     rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
     assert rows == [["id"], [FORMULA], ["=1+1"], ["@SUM(1+1)"]]
+    # plan.xlsx: its first sheet, the summary, names the scenario and the policies as typed
+    out = convert(written[0] / "plan.xlsx", "csv", tmp_path / "plan", tmp_path / "profile")
+    with open(out, newline="", encoding="utf-8") as f:
+        by_label = {r[0]: r[1:] for r in csv.reader(f) if r}
+    assert by_label["scenario"][0] == FORMULA
+    assert f"{FORMULA}cap" in by_label and f"{FORMULA}|p" in by_label
