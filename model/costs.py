@@ -9,13 +9,13 @@ the reported cost by component and year (`cost_table`, costs.csv) are both compu
 
 Components:
     capex       spend[p, t]                    (data.spend_window: construction years of each build)
-    fixed_om    fixed_om_p * cap[p, t]         (existing and committed capacity are constants)
+    fixed_om    fixed_om_p * cap[p, t]         (data.online_window; existing and committed are constants)
     variable    var_cost_p * act[p, t]
     supply      price_o * buy[o, t]
     trade       cost_route * flow
     unmet       penalty_c * unmet
     shortfall   penalty_k * short
-    salvage     -capex_p * build[p, tau] * max(0, 1 - served / lifetime)   at T1
+    salvage     -capex_p * build[p, tau] * max(0, 1 - served / lifetime)   at T1 (data.online_window)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Study, spend_window
+from .data import Study, online_window, spend_window
 from .lp.names import VIOLATION
 
 # elastic diagnosis only: USD million per unit of violation (t, or USD million for budgets),
@@ -77,15 +77,15 @@ def cost_blocks(s: Study) -> tuple[list[CostBlock], dict[tuple[str, int], float]
     fom = np.fromiter((p.fixed_om for p in proj), dtype=float, count=n)
     window = np.array([spend_window(p, t) for p, t in zip(proj, tau.tolist())], dtype=float).reshape(n, 3)
     first, last = window[:, 0].astype(np.int64), window[:, 1].astype(np.int64)
+    online = np.array([online_window(p, t, T1) for p, t in zip(proj, tau.tolist())], dtype=np.int64).reshape(n, 2)
     once = lead == 0
-    on = tau + lead
     blocks = [
         CostBlock("capex", "build", at[once], window[once, 2], first[once], zeros=True),
         CostBlock("capex", "build", at[~once], window[~once, 2], first[~once], last[~once], zeros=True),
-        CostBlock("fixed_om", "build", at, fom, on, np.minimum(T1, on + life - 1)),
+        CostBlock("fixed_om", "build", at, fom, online[:, 0], online[:, 1]),
     ]
     if s.horizon.salvage:
-        served = np.maximum(0, np.minimum(life, T1 - on + 1))
+        served = online[:, 1] - online[:, 0] + 1  # served(p, tau)
         unused = np.maximum(0.0, 1.0 - served / life)
         blocks.append(CostBlock("salvage", "build", at, -capex * unused, np.full(n, T1, dtype=np.int64)))
     blocks += [

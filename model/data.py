@@ -253,6 +253,14 @@ def build_years(p: Project, years: list[int]) -> list[int]:
     return years[first - T0:last - T0 + 1]
 
 
+def online_window(p: Project, tau: int, T1: int) -> tuple[int, int]:
+    """The years build[p, tau] serves inside the horizon: online(p, tau) .. min(T1, online + lifetime - 1).
+
+    Its length is served(p, tau), the years of life the salvage credit does not repay."""
+    on = p.online(tau)
+    return on, min(T1, on + p.lifetime - 1)
+
+
 def capacity_online(p: Project, years: list[int], cap_const: dict, cap_builds: dict) -> None:
     """cap[p, t] = existing [t <= retire] + committed [t >= committed_online]
                  + sum of build[p, tau] over tau with online(p, tau) <= t < online(p, tau) + lifetime.
@@ -267,8 +275,9 @@ def capacity_online(p: Project, years: list[int], cap_const: dict, cap_builds: d
     taus = build_years(p, years)
     if not taus:
         return
+    # the builds whose online_window holds y: started in lo..hi (consecutive, so a slice of years)
     first, L, life = taus[0], p.lead, p.lifetime
-    for y in years[first + L - T0:]:  # builds started in lo..hi are online in y
+    for y in years[first + L - T0:]:
         lo, hi = max(first, y - L - life + 1), y - L
         if lo <= hi:
             cap_builds[(p.name, y)] = years[lo - T0:hi - T0 + 1]
@@ -292,11 +301,6 @@ def capital_spend(p: Project, years: list[int], spend: dict) -> None:
         first, last, per_year = spend_window(p, tau)
         for y in years[first - T0:last - T0 + 1]:
             spend.setdefault((p.name, y), {})[tau] = per_year
-
-
-def served_years(p: Project, tau: int, T1: int) -> int:
-    """served(p, tau) = max(0, min(lifetime, T1 - online(p, tau) + 1)): years of life inside the horizon."""
-    return max(0, min(p.lifetime, T1 - p.online(tau) + 1))
 
 
 # ------------------------------------------------------------------ the study
