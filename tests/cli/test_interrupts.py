@@ -170,10 +170,11 @@ def test_an_interrupted_batch_stops_at_once_and_lists_what_it_wrote(tmp_path, jo
     assert time.monotonic() - t0 < 10, "stopping took too long"
     assert "Traceback" not in stderr and "leaked" not in stderr, stderr
     results = out / "example"
+    names = ["base", "s1", "s2", "s3", "s4", "s5"]
     written = sorted(p.name for p in results.iterdir())
-    assert "base" in written and len(written) < 6 and hidden(results) == []
+    assert written and set(written) < set(names) and hidden(results) == []  # queued ones never ran
     assert not (results / "overview.csv").exists()
-    listed = ", ".join(f"{s} ({results / s})" for s in ["base", "s1", "s2", "s3", "s4", "s5"] if s in written)
+    listed = ", ".join(f"{s} ({results / s})" for s in names if s in written)
     assert f"interrupted; {len(written)} of 6 scenario folders were written: {listed} (the others are unchanged)" \
         in stderr
     for s in written:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,56 @@ def test_default_workbook_is_the_shipped_study(tmp_path):
 def test_console_script_help():
     proc = reeplan("--help")
     assert proc.returncode == 0 and "solve" in proc.stdout
+
+
+def test_a_run_without_a_plan_writes_beside_the_plan_it_keeps(tmp_path):
+    wb = small_case(tmp_path)
+    out = tmp_path / "out"
+    assert reeplan("solve", str(wb), "--out", str(out)).returncode == 0
+    folder = out / "case" / "base"
+    before = {p.name: p.read_bytes() for p in (folder / "csv").glob("*.csv")}
+    stuck = small_case(tmp_path / "stuck", projects=[{"project": "plant", "technology": "sinter", "region": "EU",
+                                                        "max_new_tpa": 5, "capex_usd_per_tpa": 1e6}])
+    proc = reeplan("solve", str(stuck), "--out", str(out))
+    assert proc.returncode == 3, proc.stderr
+    failed = out / "case" / "_failed" / "base"
+    assert f"wrote {failed}" in proc.stderr
+    assert f"the plan in {folder} from an earlier run is kept" in proc.stderr
+    assert {p.name: p.read_bytes() for p in (folder / "csv").glob("*.csv")} == before
+    assert json.loads((failed / "summary.json").read_text())["status"] == "infeasible"
+    assert (failed / "infeasibility.md").is_file() and not (failed / "csv").exists()
+    assert reeplan("solve", str(wb), "--out", str(out)).returncode == 0
+    assert sorted(p.name for p in (out / "case").iterdir()) == ["base"]  # the failure is out of date
+
+
+def _out_is_a_file(tmp_path):
+    (tmp_path / "taken").write_text("")
+    return tmp_path / "taken" / "out", "not a folder"
+
+
+def _out_read_only(tmp_path):
+    if os.geteuid() == 0:  # root writes anywhere a file system allows: use a read-only one
+        if not os.path.isdir("/sys") or os.access("/sys", os.W_OK) and not _cannot_mkdir("/sys"):
+            pytest.skip("no read-only folder for root")
+        return Path("/sys/reeplan-out"), "Operation not permitted"
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o555)
+    return ro / "out", "Permission denied"
+
+
+def _cannot_mkdir(parent: str) -> bool:
+    try:
+        os.mkdir(os.path.join(parent, ".reeplan-test"))
+    except OSError:
+        return True
+    os.rmdir(os.path.join(parent, ".reeplan-test"))
+    return False
+
+
+@pytest.mark.parametrize("make_out", [_out_is_a_file, _out_read_only], ids=["file", "read-only"])
+@pytest.mark.parametrize("args", [(), ("--all",)], ids=["one", "batch"])
+def test_an_unwritable_out_is_reported_once_before_solving(tmp_path, make_out, args):
+    out, reason = make_out(tmp_path)
+    proc = reeplan("solve", str(EXAMPLE), "--out", str(out), *args)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == f"error: cannot write to {out / 'example'}: {reason}\n"

@@ -92,6 +92,13 @@ def test_all_runs_every_scenario_and_one_failure_does_not_stop_the_others(batch)
     assert (folder / "stuck" / "infeasibility.md").is_file()
     assert not (folder / "stuck" / "csv").exists()
     assert "1 of 5 scenarios did not solve: stuck" in r.output
+    # why, and where the diagnosis is
+    reason = "cannot be served by the projects, offers and routes available; add supply or give magnet an " \
+             "unmet_penalty_usd_per_t"
+    assert "  failed stuck: infeasible" in r.output
+    for y in (2025, 2026, 2027):
+        assert f"      - demand for magnet in EU in {y}: 10 t {reason}\n" in r.output
+    assert f"      see {folder / 'stuck' / 'infeasibility.md'}\n" in r.output
 
 
 def test_overview_has_one_row_per_scenario(batch):
