@@ -15,6 +15,8 @@ Components:
     trade       cost_route * flow
     unmet       penalty_c * unmet
     shortfall   penalty_k * short
+    holding     holding_cost_s * level[s, t]   (formulation 9)
+    sales       -price_k * sell[k, t]          (formulation 8: revenue, so negative)
     salvage     -capex_p * build[p, tau] * max(0, 1 - served / lifetime)   at T1 (data.online_window)
 """
 
@@ -32,7 +34,9 @@ from .lp.names import VIOLATION
 # the same in every year after discounting, far above any cost of a real plan
 VIOLATION_PENALTY = 1e4
 
-COMPONENTS = ("capex", "fixed_om", "variable", "supply", "trade", "unmet", "shortfall", "salvage")
+COMPONENTS = ("capex", "fixed_om", "variable", "supply", "trade", "unmet", "shortfall", "holding", "sales",
+              "salvage")
+OPTIONAL = ("holding", "sales")  # version 2: reported only by studies with stockpiles or buyers
 
 
 @dataclass
@@ -94,6 +98,8 @@ def cost_blocks(s: Study) -> tuple[list[CostBlock], dict[tuple[str, int], float]
         _yearly("trade", "flow", s.flow, [f.cost for f in s.flow.values()], 3),
         _yearly("unmet", "unmet", s.unmet, [u.penalty for u in s.unmet.values()], 2, zeros=True),
         _yearly("shortfall", "short", s.short, [sh.penalty for sh in s.short.values()], 2, zeros=True),
+        _yearly("holding", "level", s.level, [s.stocks[k].holding for k, _ in s.level], 1),
+        _yearly("sales", "sell", s.sell, [-k.price for k in s.sell.values()], 1, zeros=True),
     ]
     if s.violations:
         years = [s.rows[family][key].year for family, key in s.violations]

@@ -48,6 +48,8 @@ class Project:
     earliest_start: int
     lifetime: int
     availability: float
+    ramp_years: int = 0  # new and committed capacity ramps linearly to full use over these years
+    min_output: float = 0.0  # share of usable capacity that must run (offtake, take-or-pay)
 
     def online(self, tau: int) -> int:
         """online(p, tau) = tau + L_p: the first year a build started in tau operates."""
@@ -63,6 +65,17 @@ class Project:
 
     def constant_capacity(self, y: int) -> float:
         return self.existing_at(y) + self.committed_at(y)
+
+    def usable(self, y: int, online: int) -> float:
+        """rho_p(t - o) = min(1, (t - o + 1) / (ramp_years + 1)): the share of capacity online since
+        year o that is usable in year t (formulation 10); 1 without a ramp."""
+        return 1.0 if not self.ramp_years else min(1.0, (y - online + 1) / (self.ramp_years + 1))
+
+    def usable_constant(self, y: int) -> float:
+        """Existing capacity (no ramp) plus committed capacity ramping from its online year."""
+        if not self.ramp_years or not self.committed_at(y):
+            return self.constant_capacity(y)
+        return self.existing_at(y) + self.usable(y, self.committed_online) * self.committed_at(y)
 
 
 @dataclass(slots=True)
@@ -86,6 +99,27 @@ class Unmet:
     """Unserved demand with a finite penalty: unmet <= demand (formulation 5)."""
     max: float
     penalty: float  # MUSD per t
+
+
+@dataclass(slots=True)
+class Sale:
+    """An outside buyer in one year: sell[k, t] <= max (formulation 8)."""
+    region: str
+    commodity: str
+    max: float
+    price: float  # MUSD per t
+
+
+@dataclass(slots=True)
+class Stock:
+    """A stockpile (formulation 9): level[s, t] held at the end of year t."""
+    region: str
+    commodity: str
+    initial: float  # t held before first_year
+    min: float
+    max: float | None
+    final: float
+    holding: float  # MUSD per t per year
 
 
 @dataclass(slots=True)
@@ -169,6 +203,10 @@ class Study:
     cap_const: dict[Key, float]  # (p, t) -> existing + committed capacity
     cap_builds: dict[Key, list[int]]  # (p, t) -> start years of the builds online in t
     spend: dict[Key, dict[int, float]]  # (p, t) -> {tau: MUSD per tpa of build[p, tau] spent in t}
+    # version 2: outside buyers and stockpiles (formulation 8, 9)
+    sell: dict[Key, Sale] = field(default_factory=dict)  # (sale, t)
+    stocks: dict[str, Stock] = field(default_factory=dict)
+    level: list[Key] = field(default_factory=list)  # (stock, t)
     # rows by family (lp/names.py), soft-policy shortfalls and rows no variable can meet: lp.formulate
     rows: dict[str, dict[Key, Row]] = field(default_factory=dict)
     short: dict[Key, Shortfall] = field(default_factory=dict)  # (policy, supplier, t)
@@ -314,8 +352,22 @@ def _horizon(s: dict) -> Horizon:
                    df={y: (1.0 + rate) ** -(y - base_year) for y in years})
 
 
+def _sheet(t: Tables, name: str) -> pd.DataFrame:
+    """A version 2 sheet; absent means empty."""
+    return t.frames.get(name, pd.DataFrame())
+
+
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    """A version 2 column; absent from the header means every cell is blank."""
+    return df[name] if name in df.columns else pd.Series(float("nan"), index=df.index, dtype=float)
+
+
 def _projects(t: Tables, T0: int, T1: int) -> dict[str, Project]:
-    tech_stage = dict(zip(t["technologies"]["technology"], t["technologies"]["stage"]))
+    # a blank technology stage is a bookkeeping technology: its projects count towards no stage
+    tech_stage = {k: (g if isinstance(g, str) else None)
+                  for k, g in zip(t["technologies"]["technology"], t["technologies"]["stage"])}
+    df = t["projects"].assign(ramp_years=_column(t["projects"], "ramp_years"),
+                              min_output_share=_column(t["projects"], "min_output_share"))
     return {r["project"]: Project(
         name=r["project"], technology=r["technology"], region=r["region"], stage=tech_stage[r["technology"]],
         existing=_num(r["existing_tpa"]), retire=_int(r["existing_retire_year"], T1 + 10**4),
@@ -325,7 +377,45 @@ def _projects(t: Tables, T0: int, T1: int) -> dict[str, Project]:
         fixed_om=_num(r["fixed_om_usd_per_tpa"]) * MUSD, var_cost=_num(r["var_cost_usd_per_t"]) * MUSD,
         lead=_int(r["lead_time_years"], 0), earliest_start=_int(r["earliest_start_year"], T0),
         lifetime=_int(r["lifetime_years"], 25), availability=_num(r["availability"], 1.0),
-    ) for r in t["projects"].to_dict("records")}
+        ramp_years=_int(r["ramp_years"], 0), min_output=_num(r["min_output_share"]),
+    ) for r in df.to_dict("records")}
+
+
+def dated_routes(trade: pd.DataFrame, regions: list[str], commodities: list[str], years: list[int]) -> pd.DataFrame:
+    """Routes by year (formulation 11): each year resolves among the trade rows whose
+    first_year..last_year window holds it (`resolve_routes`). Columns as resolve_routes, plus year."""
+    fy, ly = _column(trade, "first_year"), _column(trade, "last_year")
+    if fy.isna().all() and ly.isna().all():  # no dated row: one resolution serves every year
+        routes = resolve_routes(trade, regions, commodities)
+        return routes.merge(pd.DataFrame({"year": years}), how="cross")
+    lo, hi = fy.fillna(years[0]).to_numpy(), ly.fillna(years[-1]).to_numpy()
+    parts, active, start = [], None, None
+    for y in years + [None]:  # consecutive years with the same rows in force resolve once
+        now = None if y is None else tuple(((lo <= y) & (y <= hi)).tolist())
+        if now != active:
+            if active is not None and any(active):
+                routes = resolve_routes(trade[list(active)], regions, commodities)
+                parts.append(routes.merge(pd.DataFrame({"year": range(start, y if y else years[-1] + 1)}), how="cross"))
+            active, start = now, y
+    cols = ["from_region", "to_region", "commodity", "cost_usd_per_t", "max_tpa", "year"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+def _sales(t: Tables, T0: int, T1: int) -> dict[Key, Sale]:
+    sales = per_year(_sheet(t, "sales"), T0, T1)
+    if sales.empty:
+        return {}
+    return dict(sorted(((k, y), Sale(region=r, commodity=c, max=float(mx), price=float(pr) * MUSD)) for k, y, r, c, mx, pr in
+                       sales[["sale", "year", "region", "commodity", "max_tpa", "price_usd_per_t"]]
+                       .itertuples(index=False)))
+
+
+def _stocks(t: Tables) -> dict[str, Stock]:
+    df = _sheet(t, "stocks")
+    return {r["stock"]: Stock(region=r["region"], commodity=r["commodity"], initial=_num(r["initial_t"]),
+                              min=_num(r["min_t"]), max=_limit(r["max_t"]), final=_num(r["final_t"]),
+                              holding=_num(r["holding_cost_usd_per_t"]) * MUSD)
+            for r in df.to_dict("records")}
 
 
 def build_study(t: Tables) -> Study:
@@ -365,13 +455,17 @@ def build_study(t: Tables) -> Study:
     # --- routes; a commodity nobody produces or offers anywhere is never shipped
     sources = {c for p in projects.values() for c, a in tech_io[p.technology].items() if a > 0}
     sources |= set(sup["commodity"]) if not sup.empty else set()
-    routes = resolve_routes(t["trade"], regions, commodities)
+    stocks = _stocks(t)
+    sources |= {st.commodity for st in stocks.values() if st.initial > 0}
+    routes = dated_routes(t["trade"], regions, commodities, years)
     routes = routes[routes["commodity"].isin(sources)]
     flow: dict[Key, Route] = {}
-    for fr, to, c, cost, cap in routes.itertuples(index=False):
-        info = Route(cost=_num(cost) * MUSD, max=_limit(cap))
-        for y in years:
-            flow[(fr, to, c, y)] = info
+    info: dict[tuple, Route] = {}  # one record per resolved (cost, max), shared by its years
+    for fr, to, c, cost, cap, y in routes.itertuples(index=False):
+        r = info.get((fr, to, c, cost, cap))
+        if r is None:
+            r = info[(fr, to, c, cost, cap)] = Route(cost=_num(cost) * MUSD, max=_limit(cap))
+        flow[(fr, to, c, y)] = r
 
     # --- demand, unmet demand and the consumption base of policies
     dem = t["demand"]
@@ -393,6 +487,7 @@ def build_study(t: Tables) -> Study:
         content=content, commodity_stage=commodity_stage, demand=demand, consumption=dict(consumption),
         build=build, act=act, buy=dict(sorted(buy.items())), flow=dict(sorted(flow.items())),
         unmet=dict(sorted(unmet.items())), cap_const=cap_const, cap_builds=cap_builds, spend=spend,
+        sell=_sales(t, T0, T1), stocks=stocks, level=[(k, y) for k in sorted(stocks) for y in years],
     )
     study.refs.add("build", build)
     study.refs.add("act", act)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import policy_status
-from .costs import COMPONENTS
+from .costs import COMPONENTS, OPTIONAL
 from .schema import STAGES
 from .write.csv import write_csv
 from .write.tables import write_tables_xlsx
@@ -39,7 +39,8 @@ def scenario_row(scenario: str, folder: str | Path | None, status: str, message:
     row["objective_musd"] = summary.get("objective_musd")
     costs = summary.get("cost_by_component_musd") or {}
     for c in COMPONENTS:
-        row[f"{c}_musd"] = costs.get(c)
+        if c not in OPTIONAL or c in costs:
+            row[f"{c}_musd"] = costs.get(c)
     builds = _read(folder, "builds")
     for g in STAGES:
         row[f"built_{g}_tpa"] = None if builds is None else float(builds.loc[builds["stage"] == g, "capacity_tpa"].sum())
@@ -52,8 +53,9 @@ def scenario_row(scenario: str, folder: str | Path | None, status: str, message:
 
 def overview_table(rows: list[dict]) -> pd.DataFrame:
     """Rows in the order given; policy columns sorted by policy and year."""
-    fixed = ["scenario", "status", "objective_musd"] + [f"{c}_musd" for c in COMPONENTS] + \
-            [f"built_{g}_tpa" for g in STAGES]
+    fixed = ["scenario", "status", "objective_musd"] + \
+        [f"{c}_musd" for c in COMPONENTS if c not in OPTIONAL or any(f"{c}_musd" in r for r in rows)] + \
+        [f"built_{g}_tpa" for g in STAGES]
     extra = sorted({k for r in rows for k in r if k not in fixed and k != "message"},
                    key=lambda k: (k.rsplit(" ", 2)[0], k.rsplit(" ", 2)[1], k.rsplit(" ", 2)[2] != "share"))
     return pd.DataFrame.from_records(rows, columns=fixed + extra + ["message"])
@@ -62,6 +64,9 @@ def overview_table(rows: list[dict]) -> pd.DataFrame:
 def _replace_atomically(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an overview is as readable as any output
     try:
         write(Path(tmp))
         os.replace(tmp, path)

@@ -6,16 +6,19 @@ has a price >= 0: what tightening it by one unit would cost.
     commodity price (USD/t)          =  dual_balance / df(t) * 1e6
     policy price (USD/t material)    = +dual / df(t) * 1e6 for >= rows, -dual / df(t) * 1e6 for <= rows
     budget value (USD per USD)       = -dual / df(t)
+    minimum-output support (USD/t)   = +dual / df(t) * 1e6
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from .analysis import TOL
-from .costs import COMPONENTS, cost_table
-from .data import Row, Study
+from .costs import COMPONENTS, OPTIONAL, cost_table
+from .data import Project, Row, Study, online_window, spend_window
 from .solve import Solution
 
 # table -> key columns (rows are sorted by them)
@@ -32,8 +35,12 @@ KEYS = {
     "costs": ["component", "year"],
     "unmet": ["region", "commodity", "year"],
     "policy_costs": ["policy", "supplier", "year"],
+    "sales": ["sale", "year"],
+    "stocks": ["stock", "year"],
+    "support": ["project", "kind", "year"],
 }
-TABLES = tuple(k for k in KEYS if k != "policy_costs")  # policy_costs only on request
+OPTIONAL_TABLES = ("policy_costs", "sales", "stocks")  # written only on request or when the study has them
+TABLES = tuple(k for k in KEYS if k not in OPTIONAL_TABLES)
 
 
 def _value(values: dict, terms: dict) -> float:
@@ -181,6 +188,81 @@ def unmet(s: Study, sol: Solution) -> pd.DataFrame:
     return _frame("unmet", recs, ["region", "commodity", "year", "demand_t", "unmet_t"])
 
 
+def sales(s: Study, sol: Solution) -> pd.DataFrame:
+    """What outside buyers took (formulation 8)."""
+    recs = [{"sale": k[0], "region": s.sell[k].region, "commodity": s.sell[k].commodity, "year": k[1],
+             "sold_t": v, "max_tpa": s.sell[k].max, "price_usd_per_t": s.sell[k].price * 1e6}
+            for k, v in sol.values["sell"].items() if v > TOL]
+    return _frame("sales", recs, ["sale", "region", "commodity", "year", "sold_t", "max_tpa", "price_usd_per_t"])
+
+
+def stocks(s: Study, sol: Solution) -> pd.DataFrame:
+    """Stockpile levels at each year end and the change over the year (formulation 9)."""
+    level = sol.values["level"]
+    recs = []
+    for name, y in s.level:
+        st = s.stocks[name]
+        before = st.initial if y == s.T0 else level[(name, y - 1)]
+        recs.append({"stock": name, "region": st.region, "commodity": st.commodity, "year": y,
+                     "level_t": level[(name, y)], "change_t": level[(name, y)] - before,
+                     "holding_cost_usd_per_t": st.holding * 1e6})
+    return _frame("stocks", recs, ["stock", "region", "commodity", "year", "level_t", "change_t",
+                                   "holding_cost_usd_per_t"])
+
+
+def capex_weight(s: Study, p: Project, tau: int) -> float:
+    """d objective / d capex_p for build[p, tau]: the discounted spend of one unit of capex less its
+    salvage credit (data.spend_window, data.online_window)."""
+    first, last, per_year = spend_window(replace(p, capex=1.0), tau)
+    weight = sum(s.df[y] for y in range(first, last + 1)) * per_year
+    if s.horizon.salvage:
+        on, end = online_window(p, tau, s.T1)
+        weight -= s.df[s.T1] * max(0.0, 1.0 - (end - on + 1) / p.lifetime)
+    return weight
+
+
+def support(s: Study, sol: Solution) -> pd.DataFrame:
+    """What would bring each candidate project that was not built into the plan, and what each
+    minimum-output row costs.
+
+    capital_subsidy: the reduced cost of build[p, tau] (MUSD per tpa, discounted) is what the
+    objective coefficient must fall by before building pays; divided by `capex_weight` it is the
+    cut in capex_usd_per_tpa that does it. The cheapest start year is reported, also per kg of
+    lifetime output (availability * lifetime_years * 1000 kg per tpa).
+    minimum_output: the dual of the row (formulation 10) in USD per t, undiscounted: the support
+    per tonne the plant needs to run at that level.
+    """
+    recs = []
+    built: dict[str, float] = {}
+    for (p, _), v in sol.values["build"].items():
+        built[p] = built.get(p, 0.0) + v
+    best: dict[str, tuple] = {}
+    for (p, tau), rc in sol.reduced.items():
+        if built[p] > TOL:
+            continue
+        pr = s.projects[p]
+        w = capex_weight(s, pr, tau)
+        subsidy = max(rc, 0.0) / w * 1e6 if w > 0 else None
+        if p not in best or (subsidy is not None and (best[p][2] is None or subsidy < best[p][2])):
+            best[p] = (tau, rc, subsidy)
+    for p, (tau, rc, subsidy) in best.items():
+        pr = s.projects[p]
+        recs.append({"project": p, "technology": pr.technology, "stage": pr.stage, "region": pr.region,
+                     "kind": "capital_subsidy", "year": tau, "reduced_cost_musd_per_tpa": rc,
+                     "subsidy_usd_per_tpa": subsidy,
+                     "subsidy_usd_per_kg": None if subsidy is None else subsidy / (pr.availability * pr.lifetime * 1000),
+                     "support_usd_per_t": None})
+    for (p, y), d in sol.duals.get("min_output", {}).items():
+        pr = s.projects[p]
+        recs.append({"project": p, "technology": pr.technology, "stage": pr.stage, "region": pr.region,
+                     "kind": "minimum_output", "year": y, "reduced_cost_musd_per_tpa": None,
+                     "subsidy_usd_per_tpa": None, "subsidy_usd_per_kg": None,
+                     "support_usd_per_t": d / s.df[y] * 1e6})
+    return _frame("support", recs, ["project", "technology", "stage", "region", "kind", "year",
+                                    "reduced_cost_musd_per_tpa", "subsidy_usd_per_tpa", "subsidy_usd_per_kg",
+                                    "support_usd_per_t"])
+
+
 def policy_costs(pol: pd.DataFrame, cost: dict[str, float | None]) -> pd.DataFrame:
     """Total discounted cost each policy adds (objective with it minus without it), beside its
     shadow price per year (and supplier). `cost` maps policy id -> USD million (None: the
@@ -195,11 +277,12 @@ def plan_tables(s: Study, sol: Solution) -> dict[str, pd.DataFrame]:
     """Every output table of outputs.md (except summary) for a solved study."""
     fns = {"builds": builds, "capacity": capacity, "production": production, "trade": trade,
            "supply": supply, "policies": policies, "budgets": budgets, "spend": spend, "prices": prices,
-           "costs": costs, "unmet": unmet}
-    return {name: fns[name](s, sol) for name in TABLES}
+           "costs": costs, "unmet": unmet, "support": support, "sales": sales, "stocks": stocks}
+    names = list(TABLES) + (["sales"] if s.sell else []) + (["stocks"] if s.stocks else [])
+    return {name: fns[name](s, sol) for name in names}
 
 
 def cost_by_component(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     """Discounted USD million by component, in the order of costs.COMPONENTS."""
     c = tables["costs"].groupby("component")["discounted_musd"].sum()
-    return {comp: float(c.get(comp, 0.0)) for comp in COMPONENTS}
+    return {comp: float(c.get(comp, 0.0)) for comp in COMPONENTS if comp not in OPTIONAL or comp in c}

@@ -13,7 +13,7 @@ import pyomo.environ as pyo
 from ..data import Study
 from .balance import commodity_balance
 from .budgets import capital_budget
-from .capacity import activity_limit, project_size
+from .capacity import activity_limit, minimum_output, project_size
 from .expr import add_rows
 from .objective import total_cost
 from .policies import policy_share, silent_policies
@@ -39,5 +39,6 @@ def build_model(s: Study) -> pyo.ConcreteModel:
     activity_limit(m, s)                # 2
     for family, rows in s.rows.items():  # 3 balance, 6 budget, 7 policy
         add_rows(m, family, rows)
+    minimum_output(m, s)                # 10
     total_cost(m, s)
     return m

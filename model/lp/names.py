@@ -26,6 +26,8 @@ VARIABLES = {
     "flow": Family("flow", "4", "variables.define_variables", "trade", "trade"),
     "unmet": Family("unmet", "5", "variables.define_variables", "unmet", "demand"),
     "short": Family("short", "7", "policies.policy_share", "policies", "policies"),
+    "sell": Family("sell", "8", "variables.define_variables", "sales", "sales"),
+    "level": Family("level", "9", "variables.define_variables", "stocks", "stocks"),
 }
 VIOLATION = "viol"  # elastic copies (diagnose.py) only: one violation column per relaxed hard row
 
@@ -36,7 +38,8 @@ ROWS = {
     "balance": Family("balance", "3", "balance.commodity_balance", "prices", "demand"),
     "budget": Family("budget", "6", "budgets.capital_budget", "budgets", "budgets"),
     "policy": Family("policy", "7", "policies.policy_share", "policies", "policies"),
+    "min_output": Family("min_output", "10", "capacity.minimum_output", "support", "projects"),
 }
 
-# row families made as term dicts before the variables (Study.rows), whose duals are reported
-PRICED = ("balance", "budget", "policy")
+# row families whose duals are reported (prices, budget values, policy prices, support)
+PRICED = ("balance", "budget", "policy", "min_output")

@@ -4,7 +4,7 @@
 
     min_domestic_share (>=):
         sum_{p in r, stage g} sum_{c: a > 0} a[tech_p, c] content[c, m] Q[p, t] + short[k, t]
-            >= share_k cons[r, m, t]          (Q = act, or availability * cap for basis capacity)
+            >= share_k cons[r, m, t]          (Q = act, or availability * ucap for basis capacity)
     max_supplier_share (<=), for every supplier q with a route into r:
         sum_{c: stage(c) = g} content[c, m] flow[q->r, c, t] - short[k, q, t]
             <= share_k cons[r, m, t]
@@ -44,11 +44,12 @@ def _domestic_terms(s: Study, domestic: list[tuple], basis: str, y: int) -> tupl
     for p, coef in domestic:
         if (p.name, y) not in refs_act:
             continue
-        if basis == "capacity":
-            const += coef * p.availability * s.cap_const.get((p.name, y), 0.0)
+        if basis == "capacity":  # Q = availability * ucap (formulation 10)
+            const += coef * p.availability * (p.usable_constant(y) if p.ramp_years else s.cap_const.get((p.name, y), 0.0))
             for tau in s.cap_builds.get((p.name, y), ()):
                 ref = refs_build[(p.name, tau)]
-                terms[ref] = terms.get(ref, 0.0) + coef * p.availability
+                rho = p.usable(y, p.online(tau)) if p.ramp_years else 1.0
+                terms[ref] = terms.get(ref, 0.0) + coef * p.availability * rho
         else:
             terms[refs_act[(p.name, y)]] = coef
     return terms, const

@@ -35,6 +35,17 @@ def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
                 vd.setub(v.max)
     m.short_index = key_set(s.short, 3)
     m.short = pyo.Var(m.short_index, within=nonneg, doc="tonnes of material a soft target is missed by")
+    # version 2 (formulation 8, 9): sell[k, t] <= max_tpa_k; min_t <= level[s, t] <= max_t, level[s, T1] >= final_t
+    m.sell_index = key_set(s.sell, 2)
+    m.sell = pyo.Var(m.sell_index, within=nonneg, doc="tonnes sold to outside buyers")
+    for vd, k in zip(m.sell.values(), s.sell.values()):
+        vd.setub(k.max)
+    m.level_index = key_set(s.level, 2)
+    m.level = pyo.Var(m.level_index, within=nonneg, doc="tonnes held in a stockpile at the end of a year")
+    for vd, (name, y) in zip(m.level.values(), s.level):
+        st = s.stocks[name]
+        vd.setlb(max(st.min, st.final) if y == s.T1 else st.min)
+        vd.setub(st.max)
     m._families = {fam: getattr(m, fam) for fam in VARIABLES}
     if s.violations:  # elastic copy for diagnosis: violation i relaxes row s.violations[i]
         m.viol = pyo.Var(range(len(s.violations)), within=nonneg, doc="violation of a hard row")
