@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .read import Tables, per_year
-from .schema import WILDCARD
+from .routes import dated_routes
 
 MUSD = 1e-6  # USD -> USD million
 
@@ -252,34 +252,6 @@ def file_hash(path: str) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
 
 
-def resolve_routes(trade: pd.DataFrame, regions: list[str], commodities: list[str]) -> pd.DataFrame:
-    """One row per (from_region, to_region, commodity) triple a trade row covers.
-
-    The most specific covering row wins (most of from, to, commodity named); ties go to
-    the first row in sheet order. A row from a region to itself is ignored.
-    """
-    cols = ["from_region", "to_region", "commodity", "cost_usd_per_t", "max_tpa"]
-    if trade.empty:
-        return pd.DataFrame(columns=cols)
-    t = trade.reset_index(drop=True).copy()
-    t["_order"] = range(len(t))
-    t["_spec"] = sum((t[c] != WILDCARD).astype(int) for c in ("from_region", "to_region", "commodity"))
-    parts = []
-    for col, universe in (("from_region", regions), ("to_region", regions), ("commodity", commodities)):
-        exp = t[[col, "_order"]].copy()
-        exp[col] = exp[col].map(lambda v: universe if v == WILDCARD else [v])
-        parts.append(exp.explode(col).rename(columns={col: col + "_x"}))
-    tri = parts[0].merge(parts[1], on="_order").merge(parts[2], on="_order")
-    tri = tri.merge(t[["_order", "_spec", "cost_usd_per_t", "max_tpa"]], on="_order")
-    tri = tri[tri["from_region_x"] != tri["to_region_x"]]
-    tri = tri.sort_values(["from_region_x", "to_region_x", "commodity_x", "_spec", "_order"],
-                          ascending=[True, True, True, False, True], kind="stable")
-    tri = tri.drop_duplicates(["from_region_x", "to_region_x", "commodity_x"], keep="first")
-    tri = tri.rename(columns={"from_region_x": "from_region", "to_region_x": "to_region",
-                              "commodity_x": "commodity"})
-    return tri[cols].reset_index(drop=True)
-
-
 # ------------------------------------------------------------------ derived rules
 def build_years(p: Project, years: list[int]) -> list[int]:
     """Start years tau of build[p, tau]: max(T0, earliest_start) <= tau <= T1 - L, if max_new > 0."""
@@ -379,26 +351,6 @@ def _projects(t: Tables, T0: int, T1: int) -> dict[str, Project]:
         lifetime=_int(r["lifetime_years"], 25), availability=_num(r["availability"], 1.0),
         ramp_years=_int(r["ramp_years"], 0), min_output=_num(r["min_output_share"]),
     ) for r in df.to_dict("records")}
-
-
-def dated_routes(trade: pd.DataFrame, regions: list[str], commodities: list[str], years: list[int]) -> pd.DataFrame:
-    """Routes by year (formulation 11): each year resolves among the trade rows whose
-    first_year..last_year window holds it (`resolve_routes`). Columns as resolve_routes, plus year."""
-    fy, ly = _column(trade, "first_year"), _column(trade, "last_year")
-    if fy.isna().all() and ly.isna().all():  # no dated row: one resolution serves every year
-        routes = resolve_routes(trade, regions, commodities)
-        return routes.merge(pd.DataFrame({"year": years}), how="cross")
-    lo, hi = fy.fillna(years[0]).to_numpy(), ly.fillna(years[-1]).to_numpy()
-    parts, active, start = [], None, None
-    for y in years + [None]:  # consecutive years with the same rows in force resolve once
-        now = None if y is None else tuple(((lo <= y) & (y <= hi)).tolist())
-        if now != active:
-            if active is not None and any(active):
-                routes = resolve_routes(trade[list(active)], regions, commodities)
-                parts.append(routes.merge(pd.DataFrame({"year": range(start, y if y else years[-1] + 1)}), how="cross"))
-            active, start = now, y
-    cols = ["from_region", "to_region", "commodity", "cost_usd_per_t", "max_tpa", "year"]
-    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
 
 def _sales(t: Tables, T0: int, T1: int) -> dict[Key, Sale]:

@@ -85,19 +85,33 @@ def versions() -> dict[str, str]:
     return out
 
 
-def policy_cost_musd(m, study: Study, sol: Solution, solver) -> dict[str, float | None]:
-    """Cost each policy adds: the objective minus the objective with its rows removed."""
+def policy_groups(study: Study) -> dict[str, str]:
+    """policy id -> group (formulation 13), for policies with a group."""
+    pol = study.tables["policies"]
+    if "group" not in pol.columns:
+        return {}
+    return {k: g for k, g in zip(pol["policy"], pol["group"]) if isinstance(g, str) and g}
+
+
+def policy_cost_musd(m, study: Study, sol: Solution, solver) -> tuple[dict, dict]:
+    """Cost each policy adds, and each policy group together: the objective minus the objective
+    with their rows removed (None: that re-solve did not reach optimality)."""
     rows_of: dict[str, list] = {}
     for key in study.rows["policy"]:
         rows_of.setdefault(key[0], []).append(m.policy[key])
-    out: dict[str, float | None] = {}
-    for k in dict.fromkeys(study.tables["policies"]["policy"]):  # a scenario may split a policy by year
-        if k not in rows_of:
-            out[k] = 0.0  # no row in any year (no consumption, or outside the horizon)
-            continue
-        _, obj = objective_without(m, solver, rows_of[k])
-        out[k] = None if obj is None else sol.objective - obj
-    return out
+
+    def cost(policies) -> float | None:
+        rows = [r for k in policies for r in rows_of.get(k, [])]
+        if not rows:
+            return 0.0  # no row in any year (no consumption, or outside the horizon)
+        _, obj = objective_without(m, solver, rows)
+        return None if obj is None else sol.objective - obj
+
+    by_policy = {k: cost([k]) for k in dict.fromkeys(study.tables["policies"]["policy"])}  # a scenario may split a policy by year
+    members: dict[str, list[str]] = {}
+    for k, g in policy_groups(study).items():
+        members.setdefault(g, []).append(k)
+    return by_policy, {g: cost(ks) for g, ks in members.items()}
 
 
 def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: str = BASE,
@@ -172,7 +186,7 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         if sol.has_plan:
             tables = plan_tables(study, sol)
             if costs_by_policy is not None:
-                tables["policy_costs"] = policy_costs(tables["policies"], costs_by_policy)
+                tables["policy_costs"] = policy_costs(tables["policies"], *costs_by_policy, policy_groups(study))
             summary["cost_by_component_musd"] = cost_by_component(tables)
             (tmp / "csv").mkdir()
             for name, df in tables.items():

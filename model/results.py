@@ -263,13 +263,18 @@ def support(s: Study, sol: Solution) -> pd.DataFrame:
                                     "support_usd_per_t"])
 
 
-def policy_costs(pol: pd.DataFrame, cost: dict[str, float | None]) -> pd.DataFrame:
+def policy_costs(pol: pd.DataFrame, cost: dict[str, float | None], group_cost: dict | None = None,
+                 groups: dict[str, str] | None = None) -> pd.DataFrame:
     """Total discounted cost each policy adds (objective with it minus without it), beside its
     shadow price per year (and supplier). `cost` maps policy id -> USD million (None: the
-    re-solve without it did not reach optimality); `pol` is the policies table."""
+    re-solve without it did not reach optimality); `pol` is the policies table. With policy
+    groups (formulation 13), each row also gets its group and the cost of removing the whole group."""
     df = pol[["policy", "kind", "region", "material", "stage", "supplier", "year", "share",
               "shadow_price_usd_per_t", "binding"]].copy()
     df.insert(len(df.columns), "policy_total_cost_musd", df["policy"].map(cost).astype(float))
+    if groups:
+        df["group"] = df["policy"].map(groups)
+        df["group_total_cost_musd"] = df["group"].map(group_cost or {}).astype(float)
     return df.sort_values(KEYS["policy_costs"], kind="stable").reset_index(drop=True)
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from conftest import one_region_chain, write_case
-from model.data import build_study, resolve_routes
+from model.data import build_study
+from model.routes import resolve_routes
 from model.read import per_year as expand_years
 from model.errors import InputError, Issue, WorkbookUnreadable
 from model.read import ROW, read_tables
