@@ -11,16 +11,15 @@ import datetime as _dt
 import difflib
 import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from . import sheetxml
-from .errors import Issue, WorkbookUnreadable
-from .sheetxml import SheetXml
+from . import xlsxfile
+from .errors import Issue
+from .xlsxfile import SheetXml
 from .schema import DOC_COLUMNS, MAGNITUDE, SETTING, SETTINGS, SHEET as SHEET_BY_NAME, SHEETS, WILDCARD, Column, Sheet
 
 ROW = "_row"  # Excel row number of each table row
@@ -220,34 +219,6 @@ def per_year(df: pd.DataFrame, T0: int, T1: int) -> pd.DataFrame:
     return out.assign(year=out["year"].astype(int)).reset_index(drop=True)
 
 
-# ---------------------------------------------------------------- opening
-def _open(path: Path):
-    import openpyxl
-
-    name = str(path)
-    if not path.exists():
-        raise WorkbookUnreadable(name, "file not found")
-    if path.is_dir():
-        raise WorkbookUnreadable(name, "is a folder, not a workbook")
-    for lock in (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")):
-        if lock.exists():
-            raise WorkbookUnreadable(
-                name, f"is open in another program (lock file {lock.name}); save and close it, then try again"
-            )
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise WorkbookUnreadable(
-            name, "is password protected or an old .xls file; save it as an unprotected .xlsx workbook"
-        )
-    if not zipfile.is_zipfile(path):
-        raise WorkbookUnreadable(name, "is not an Excel workbook (.xlsx)")
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise WorkbookUnreadable(name, f"cannot be read as an .xlsx workbook ({type(exc).__name__})") from None
-
-
 def _hint(name: str, candidates) -> str:
     norm = {re.sub(r"[\s_]+", "_", c.strip().lower()): c for c in candidates}
     key = re.sub(r"[\s_]+", "_", name.strip().lower())
@@ -281,28 +252,7 @@ def _positions(header: list[str], wanted, sheet: str, book: str, issues: list[Is
     return where
 
 
-_UNCACHED = ("a saved value for the formula in cell {ref}: open and save the workbook in Excel or "
-             "LibreOffice, or write values")
-_MERGED = "no merged cells over data: unmerge {ref} and type the value in each cell"
 _EXCEL_ERROR = "a value, not an Excel error (fix the formula or the cell it refers to)"
-
-
-def _quirks(sheet: str, xml: SheetXml, where: dict[str, int], book: str, issues: list[Issue]):
-    """Report formulas never calculated and merged ranges over the columns read. Returns a
-    test blanked(row, index) for the cells they leave blank, so those are not reported again."""
-    name = {i: h for h, i in where.items()}
-    cells, spans = set(), []
-    for row, col, formula in xml.uncached:
-        ref = f"{get_column_letter(col)}{row}"
-        if row == 1 or col - 1 in name:
-            issues.append(Issue(sheet, row, name.get(col - 1, ""), formula, _UNCACHED.format(ref=ref), book))
-            cells.add((row, col - 1))
-    for ref, r0, c0, r1, c1 in xml.merged:
-        cols = [i for i in range(c0 - 1, c1) if i in name]
-        if r1 >= 2 and cols:
-            issues.append(Issue(sheet, max(r0, 2), name[cols[0]], ref, _MERGED.format(ref=ref), book))
-            spans.append((r0, r1, c0 - 1, c1 - 1))
-    return lambda row, i: (row, i) in cells or any(a <= row <= b and c <= i <= d for a, b, c, d in spans)
 
 
 def _typed(sheet: str, n: int, col: Column, v, blanked: bool, book: str, issues: list[Issue]):
@@ -340,7 +290,7 @@ def _read_sheet(sheet: Sheet, ws, xml: SheetXml, book: str, issues: list[Issue],
                                 _hint(col.name, spare), book))
     for h in spare:
         warnings.append(Issue(sheet.name, 1, h, h, "a known column; this one is ignored", book))
-    blanked = _quirks(sheet.name, xml, where, book, issues)
+    blanked = xlsxfile.quirks(sheet.name, xml, where, book, issues)
     present = [c for c in sheet.columns if c.name in where]
     docs = [d for d in docs if d in where]
     records = []
@@ -407,7 +357,7 @@ def _read_settings(ws, xml: SheetXml, book: str, issues: list[Issue], warnings: 
     values, at = {}, {}
     if any(i.sheet == "settings" and i.row == 1 for i in issues):
         return values, at
-    blanked = _quirks("settings", xml, where, book, issues)
+    blanked = xlsxfile.quirks("settings", xml, where, book, issues)
     for n, raw in enumerate(rows, start=2):
         key, v = ((raw[where[c]] if where[c] < len(raw) else None) for c in ("key", "value"))
         if is_excel_error(key):
@@ -466,8 +416,8 @@ def read_tables(path: str | Path) -> Tables:
     """
     path = Path(path)
     book = str(path)
-    wb = _open(path)
-    xml = sheetxml.scan(path)
+    wb = xlsxfile.open_workbook(path)
+    xml = xlsxfile.scan(path)
     issues: list[Issue] = []
     warnings: list[Issue] = []
     try:

@@ -2,6 +2,7 @@
 text as trimmed case-sensitive text, a blank cell matches only !=."""
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -29,13 +30,17 @@ def test_star_and_blank_mean_every_row():
     ("year<=2027", [2026, 2027, 2028, None], [True, True, False, False]),
     ("year>2027", [2026, 2027, 2028, None], [False, False, True, False]),
     ("year>=2027", [2026, 2027, 2028, None], [False, True, True, False]),
+    # values read as number cells read: thousands separators, currency symbols, percentages
+    ("max_new_tpa<5,000", [4000, 5000, 12000, "4,500"], [True, False, False, True]),
+    ("max_new_tpa>=$1,000", [999, 1000.0, None], [False, True, False]),
+    ("max_new_tpa=40 %", [0.4, 40, 0.5], [True, False, False]),
     # numbers compare numerically: 10 > 9 (as text "10" < "9")
     ("year>9", [10, 9.5, 2, float("nan")], [True, True, False, False]),
     # 2027.0 in a number column equals 2027; "2027" stored as text also compares as a number
     ("year=2027", [2027.0, "2027", "x"], [True, True, False]),
 ])
 def test_numeric_comparisons(where, cells, expected):
-    assert matches(where, "year", cells) == expected
+    assert matches(where, re.match(r"\w+", where).group(0), cells) == expected
 
 
 @pytest.mark.parametrize("where, cells, expected", [

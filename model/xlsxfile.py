@@ -1,4 +1,5 @@
-"""What openpyxl's fast reader cannot tell: formulas never calculated, and merged cells.
+"""The .xlsx file itself: opening it (one clear line when that fails), and what openpyxl's
+fast reader cannot tell: formulas never calculated, and merged cells.
 
 openpyxl in read-only, values-only mode gives a formula's saved result, and None both for
 an empty cell and for a formula no spreadsheet program ever calculated (a workbook written
@@ -17,7 +18,11 @@ from html import unescape
 from pathlib import Path
 from xml.etree import ElementTree
 
+import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+from .errors import Issue, WorkbookUnreadable
 
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -108,3 +113,52 @@ def scan(path: str | Path) -> dict[str, SheetXml]:
     except (KeyError, StopIteration, ElementTree.ParseError, zipfile.BadZipFile):
         return {}
     return out
+
+
+def open_workbook(path: Path):
+    """The workbook opened read-only with saved formula results, or WorkbookUnreadable."""
+    name = str(path)
+    if not path.exists():
+        raise WorkbookUnreadable(name, "file not found")
+    if path.is_dir():
+        raise WorkbookUnreadable(name, "is a folder, not a workbook")
+    for lock in (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")):
+        if lock.exists():
+            raise WorkbookUnreadable(
+                name, f"is open in another program (lock file {lock.name}); save and close it, then try again"
+            )
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise WorkbookUnreadable(
+            name, "is password protected or an old .xls file; save it as an unprotected .xlsx workbook"
+        )
+    if not zipfile.is_zipfile(path):
+        raise WorkbookUnreadable(name, "is not an Excel workbook (.xlsx)")
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise WorkbookUnreadable(name, f"cannot be read as an .xlsx workbook ({type(exc).__name__})") from None
+
+
+_UNCACHED_TEXT = ("a saved value for the formula in cell {ref}: open and save the workbook in Excel or "
+             "LibreOffice, or write values")
+_MERGED_TEXT = "no merged cells over data: unmerge {ref} and type the value in each cell"
+
+
+def quirks(sheet: str, xml: SheetXml, where: dict[str, int], book: str, issues: list[Issue]):
+    """Report formulas never calculated and merged ranges over the columns read. Returns a
+    test blanked(row, index) for the cells they leave blank, so those are not reported again."""
+    name = {i: h for h, i in where.items()}
+    cells, spans = set(), []
+    for row, col, formula in xml.uncached:
+        ref = f"{get_column_letter(col)}{row}"
+        if row == 1 or col - 1 in name:
+            issues.append(Issue(sheet, row, name.get(col - 1, ""), formula, _UNCACHED_TEXT.format(ref=ref), book))
+            cells.add((row, col - 1))
+    for ref, r0, c0, r1, c1 in xml.merged:
+        cols = [i for i in range(c0 - 1, c1) if i in name]
+        if r1 >= 2 and cols:
+            issues.append(Issue(sheet, max(r0, 2), name[cols[0]], ref, _MERGED_TEXT.format(ref=ref), book))
+            spans.append((r0, r1, c0 - 1, c1 - 1))
+    return lambda row, i: (row, i) in cells or any(a <= row <= b and c <= i <= d for a, b, c, d in spans)
