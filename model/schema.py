@@ -20,6 +20,27 @@ MAGNITUDE = 1e9  # no number in a study is larger; bigger ones are typos and bre
 # Columns any sheet may carry as documentation (never an unknown-column warning).
 DOC_COLUMNS = ("source", "note")
 
+# How cells are read, for docs/workbook.md (read.py and xlsxfile.py apply these rules).
+CELL_RULES = (
+    "Sheet names, headers, ids and text are trimmed (also non-breaking spaces); ids are case-sensitive.",
+    "Two sheets whose names are the same after trimming and ignoring case (hidden sheets included) are an "
+    "error, as is a column given twice in a header row or a settings key given twice.",
+    "Number cells take numbers stored as text, thousands separators (1,000), a percent sign (40 % is 0.4) "
+    "and one currency symbol before or after the number ($ € £ ¥): $40,000 and 40000 € are 40000. "
+    "Currency codes (USD 40,000) and units (60k, 0.31 t) are not numbers.",
+    "A fraction column (share, availability, discount_rate) takes 0.4 or 40 %; 40 is an error that "
+    "suggests 0.40.",
+    "Year columns take a year or a date (its year). yes/no columns take yes, no, y, n, true, false, 1, 0 "
+    "in any case.",
+    "Formulas are read through the result the spreadsheet program saved. A formula with no saved result "
+    "(a workbook written by a script and never opened and saved in Excel or LibreOffice) is an error.",
+    "Excel error values (#REF!, #N/A, #DIV/0!, #VALUE!, #NAME?, #NUM!, #NULL!) are errors in every column "
+    "read, ids included.",
+    "Merged cells over data rows are an error (only the first cell of a merged range holds the value); "
+    "merged cells within the header row are fine.",
+    "Scenario values and where conditions read numbers the same way as cells.",
+)
+
 
 @dataclass(frozen=True)
 class Column:
