@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -296,6 +298,30 @@ def test_a_formula_never_calculated_is_named_not_read_as_blank(tmp_path: Path):
         f'{wb}: budgets row 4, column amount_musd: got "=100*5", expected a saved value for the formula in '
         "cell E4: open and save the workbook in Excel or LibreOffice, or write values"]
     assert not (tmp_path / "out").exists()
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_the_advice_works_saving_in_libreoffice_gives_the_formula_values(tmp_path: Path):
+    """Formulas written by a script are refused; once LibreOffice has saved the workbook their
+    results are read (a formula whose result is the empty text "" is then a blank note)."""
+    def formulas(b):
+        b["supply"]["G2"], b["supply"]["F4"] = "=49000", "=30000*2"
+        b["projects"]["Q3"] = '=IF(1=1,"","x")'
+
+    wb = edit_book(write_good(tmp_path / "study.xlsx"), formulas)
+    run = run_cli("validate", str(wb))
+    assert run.code == 2 and len(error_lines(run.output)) == 3, run.output
+    proc = subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').resolve().as_uri()}",
+                           "--headless", "--norestore", "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"),
+                           str(wb)], capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    t = loads_ok(tmp_path / "lo" / "study.xlsx").tables
+    assert row_of(t["supply"], "offer", "cn_oxide")["price_usd_per_t"] == 49000
+    assert row_of(t["supply"], "offer", "eu_scrap")["max_tpa"] == 60000
+    assert row_of(t["projects"], "project", "us_refine")["note"] is None
 
 
 def replace_number(path: Path, sheet: str, marker: str, text: str) -> None:
