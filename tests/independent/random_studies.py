@@ -125,14 +125,14 @@ def project(d: Draw, i: int, tech: str, region: str, T0: int, T1: int, v2: bool)
     elif d.p(0.3):
         p.update(capex_usd_per_tpa=capex)  # capex without max_new_tpa: no build
     if v2:
-        p.update(ramp_years=d.maybe(0.5, d.i(0, 3)), min_output_share=d.maybe(0.3, d.u(0.05, 0.6)))
+        p.update(ramp_years=d.maybe(0.5, d.i(0, 3)), min_output_share=d.maybe(0.15, d.u(0.05, 0.3)))
     return p
 
 
 def projects(d: Draw, regions: list, techs: list, T0: int, T1: int, v2: bool) -> list:
     out = [project(d, i, d.pick(techs), d.pick(regions), T0, T1, v2) for i in range(d.i(3, 8))]
     if "grade" in techs:  # the bookkeeping step in every region with its demand, mostly existing
-        out += [project(d, len(out) + j, "grade", r, T0, T1, v2) | {"existing_tpa": d.maybe(0.7, 1e4)}
+        out += [project(d, len(out) + j, "grade", r, T0, T1, v2) | {"existing_tpa": d.maybe(0.8, 1e4), "min_output_share": None}
                 for j, r in enumerate(regions)]
     return out
 
@@ -222,7 +222,7 @@ def stocks(d: Draw, regions: list, coms: list) -> list:
         init = d.maybe(0.7, d.u(lo or 0, top, 1))
         lo = lo if init is not None else None  # a blank initial_t is 0, below any floor
         out.append({"stock": f"st{k}", "region": d.pick(regions), "commodity": d.pick(coms), "initial_t": init,
-                    "max_t": hi, "min_t": lo, "final_t": d.maybe(0.4, d.u(0, top, 1)),
+                    "max_t": hi, "min_t": lo, "final_t": d.maybe(0.4, d.u(0, init if init and d.p(0.8) else top, 1)),
                     "holding_cost_usd_per_t": d.maybe(0.7, d.u(10, 3000, 0))})
     return out
 

@@ -154,3 +154,77 @@ def test_hand_worked_case(tmp_path, settings, sheets, expected):
     assert (ref_status, status) == (OPTIMAL, OPTIMAL)
     assert ref_obj == pytest.approx(expected, rel=1e-9)
     assert obj == pytest.approx(expected, rel=1e-9)
+
+
+# version 2: discount rate 0, one region EU unless said
+FLAT = {"first_year": 2025, "last_year": 2025, "discount_rate": 0, "salvage": "no"}
+EU_SINTER = {"project": "e", "technology": "sinter", "region": "EU"}
+GRADE = chain(
+    commodities=[{"commodity": "magnet", "stage": "manufacturing"},
+                 {"commodity": "magnet_ev", "stage": "manufacturing", "unmet_penalty_usd_per_t": 1e6}],
+    content=[{"commodity": c, "material": "NdPr", "t_per_t": 0.3} for c in ("magnet", "magnet_ev")],
+    technologies=[{"technology": "sinter", "stage": "manufacturing"}, {"technology": "grade", "stage": None}],
+    tech_io=[{"technology": "sinter", "commodity": "magnet", "coefficient": 1},
+             {"technology": "grade", "commodity": "magnet", "coefficient": -1},
+             {"technology": "grade", "commodity": "magnet_ev", "coefficient": 1}],
+    projects=[{"project": "g", "technology": "grade", "region": "EU", "max_new_tpa": 200, "capex_usd_per_tpa": 1e5}],
+    supply=[CN_FREE | {"price_usd_per_t": 1e5}], trade=[{"from_region": "*", "to_region": "*"}],
+    demand=[{"region": "EU", "commodity": "magnet_ev", "year": 2025, "quantity_t": 100}],
+    policies=[{"policy": "k", "region": "EU", "material": "NdPr", "kind": "min_domestic_share",
+               "stage": "manufacturing", "share": 0.5, "penalty_usd_per_t": 1e5}],
+)
+HAND_V2 = [
+    # 50 t made at 1e4 and sold at 3e4 USD/t
+    ("sales earn their price", FLAT,
+     chain(projects=[EU_SINTER | {"existing_tpa": 100, "var_cost_usd_per_t": 1e4}],
+           sales=[{"sale": "s", "region": "EU", "commodity": "magnet", "max_tpa": 50, "price_usd_per_t": 3e4}]),
+     -1.0),
+    # 2026 needs 100 t: 20 held + 30 bought in 2025 at 0.1 (50 t held a year at 0.01), 60 bought in
+    # 2026 at 0.2 of which 10 stay as the final stock (held at 0.01)
+    ("stocks carry tonnes to the next year", FLAT | {"last_year": 2026},
+     chain(supply=[{"offer": "a", "region": "EU", "commodity": "magnet", "price_usd_per_t": 1e5, "last_year": 2025},
+                   {"offer": "b", "region": "EU", "commodity": "magnet", "price_usd_per_t": 2e5, "first_year": 2026}],
+           demand=demand(100, 2026),
+           stocks=[{"stock": "st", "region": "EU", "commodity": "magnet", "initial_t": 20, "max_t": 50,
+                    "final_t": 10, "holding_cost_usd_per_t": 1e4}]),
+     30 * 0.1 + 50 * 0.01 + 60 * 0.2 + 10 * 0.01),
+    # committed 100 tpa ramps over a year: 50 usable in 2025 (10 t bought at 0.2); at least half of
+    # usable capacity runs at 0.1 every year: 50 + 50 + 50 t
+    ("ramp-up and minimum output", FLAT | {"last_year": 2027},
+     chain(projects=[EU_SINTER | {"committed_tpa": 100, "committed_online_year": 2025, "var_cost_usd_per_t": 1e5,
+                                  "ramp_years": 1, "min_output_share": 0.5}],
+           supply=[{"offer": "eu", "region": "EU", "commodity": "magnet", "price_usd_per_t": 2e5}],
+           demand=demand(60, 2025)),
+     50 * 0.1 + 10 * 0.2 + 2 * 50 * 0.1),
+    # a 2025 build serves half its size in 2025: 100 tpa for 50 t (capex 10); fixed O&M on all 100 tpa
+    ("new builds ramp up, fixed O&M on nameplate", FLAT | {"last_year": 2026},
+     chain(projects=[CANDIDATE | {"capex_usd_per_tpa": 1e5, "fixed_om_usd_per_tpa": 1e4, "ramp_years": 1}],
+           supply=[{"offer": "eu", "region": "EU", "commodity": "magnet", "price_usd_per_t": 3e5}],
+           demand=demand(50, 2025) + demand(100, 2026)),
+     10 + 2 * 100 * 0.01),
+    # 2025 only row 2 (500 USD/t); 2026 rows 1 and 3, row 3 more specific (300); 2027 no route (unmet at 2000)
+    ("trade rows by year", FLAT | {"last_year": 2027},
+     chain(commodities=[{"commodity": "magnet", "stage": "manufacturing", "unmet_penalty_usd_per_t": 2000}],
+           supply=[CN_FREE], demand=demand(1000, 2025, 2026, 2027),
+           trade=[{"from_region": "*", "to_region": "*", "cost_usd_per_t": 100, "first_year": 2026, "last_year": 2026},
+                  {"from_region": "CN", "to_region": "EU", "commodity": "magnet", "cost_usd_per_t": 500,
+                   "last_year": 2025},
+                  {"from_region": "CN", "to_region": "EU", "cost_usd_per_t": 300, "first_year": 2026,
+                   "last_year": 2026}]),
+     0.5 + 0.3 + 2.0),
+    # grading 100 t costs 10 in capex + 10 in magnet; it is no manufacturing (short 15 t NdPr at 0.1),
+    # and a manufacturing budget of 0 does not fund it
+    ("bookkeeping technology has no stage", FLAT,
+     GRADE | {"budgets": [{"budget": "m", "stage": "manufacturing", "year": 2025, "amount_musd": 0}]},
+     10 + 10 + 1.5),
+    # a budget for every stage (5) does fund it: 50 t graded, 50 t unmet at 1
+    ("bookkeeping technology in a budget for all stages", FLAT,
+     GRADE | {"budgets": [{"budget": "all", "year": 2025, "amount_musd": 5}]},
+     5 + 5 + 50 + 1.5),
+]
+
+
+@pytest.mark.skipif(not V2_READY, reason="version 2 sheets and columns not in model/schema.py yet")
+@pytest.mark.parametrize("settings, sheets, expected", [h[1:] for h in HAND_V2], ids=[h[0] for h in HAND_V2])
+def test_hand_worked_v2_case(tmp_path, settings, sheets, expected):
+    test_hand_worked_case(tmp_path, settings, sheets, expected)
