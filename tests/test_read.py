@@ -1,5 +1,5 @@
 """Reading the workbook (workbook.md; outputs.md, Input errors): model.read.read_tables,
-model.validate.validate, model.data.build_study / resolve_routes / expand_years, and the
+model.validate.validate, model.data.build_study / resolve_routes, model.read.per_year, and the
 messages of model.errors.InputError.
 
 Workbooks are written with conftest.write_case (cells exactly as given: a string stays a text
@@ -19,9 +19,8 @@ import pytest
 from conftest import one_region_chain, write_case
 from model.data import build_study
 from model.routes import resolve_routes
-from model.read import per_year as expand_years
 from model.errors import InputError, Issue, WorkbookUnreadable
-from model.read import ROW, read_tables
+from model.read import ROW, per_year, read_tables
 from model.validate import validate
 from model.write.workbook import write_study
 
@@ -241,34 +240,32 @@ def test_blank_rows_are_skipped_and_row_numbers_stay_excel_rows(tmp_path):
 
 
 # ================================================================= year windows
-def test_expand_years_clips_to_the_horizon():
+def test_per_year_clips_to_the_horizon():
     df = pd.DataFrame({
         "offer": ["all", "wide", "late", "early", "before", "after", "one"],
         "first_year": pd.array([None, 2020, 2026, None, 2010, 2030, 2026], dtype="Int64"),
         "last_year": pd.array([None, 2040, None, 2025, 2020, 2035, 2026], dtype="Int64"),
     })
-    out = expand_years(df, 2025, 2027)
+    out = per_year(df, 2025, 2027)
     got = {o: sorted(g["year"]) for o, g in out.groupby("offer")}
     assert got == {"all": [2025, 2026, 2027], "wide": [2025, 2026, 2027], "late": [2026, 2027],
                    "early": [2025], "one": [2026]}  # "before" and "after" stand in no horizon year
 
 
-def test_per_year_gives_the_rows_of_expand_years():
-    """read.per_year is the one year expansion (data and scenarios); it matches data.expand_years."""
-    from model.read import per_year
-
+def test_per_year_keeps_columns_and_order_and_resets_the_index():
     df = pd.DataFrame({
-        "offer": ["all", "wide", "late", "early", "before", "after", "one"],
-        "first_year": pd.array([None, 2020, 2026, None, 2010, 2030, 2026], dtype="Int64"),
-        "last_year": pd.array([None, 2040, None, 2025, 2020, 2035, 2026], dtype="Int64"),
-        "max_tpa": [1.0, None, 3.0, 4.0, 5.0, 6.0, 7.0],
-    })
-    for frame in (df, df.iloc[0:0], df.iloc[[4, 5]]):
-        got, want = per_year(frame, 2025, 2027), expand_years(frame, 2025, 2027)
-        pd.testing.assert_frame_equal(got, want)
+        "offer": ["all", "before", "one"],
+        "first_year": pd.array([None, 2010, 2026], dtype="Int64"),
+        "last_year": pd.array([None, 2020, 2026], dtype="Int64"),
+        "max_tpa": [1.0, None, 7.0],
+    }, index=[10, 11, 12])
     out = per_year(df, 2025, 2027)
-    assert out["year"].dtype == int and list(out.index) == list(range(len(out)))
-    assert list(zip(out["offer"], out["year"]))[:4] == [("all", 2025), ("all", 2026), ("all", 2027), ("wide", 2025)]
+    assert list(out.columns) == ["offer", "first_year", "last_year", "max_tpa", "year"]
+    assert list(out.index) == [0, 1, 2, 3] and out["year"].dtype == int
+    assert list(zip(out["offer"], out["year"], out["max_tpa"])) == [
+        ("all", 2025, 1.0), ("all", 2026, 1.0), ("all", 2027, 1.0), ("one", 2026, 7.0)]
+    empty = per_year(df.iloc[0:0], 2025, 2027)
+    assert empty.empty and "year" in empty.columns and empty["year"].dtype == int
 
 
 def test_supply_years_in_the_study(tmp_path):
