@@ -1,4 +1,4 @@
-"""Scenarios: named what-if edits of the base data (workbook.md, sheet `scenarios`).
+"""Scenarios: named what-if edits of the base data (docs/workbook.md, sheet `scenarios`).
 
 A scenario is the rows of sheet `scenarios` with its name, applied in sheet order to the
 typed tables of the base case. Each row picks rows of one sheet with `where` and edits one
@@ -8,8 +8,8 @@ column of them:
     condition := column OP value,   OP in  = != < <= > >=
     op := set value | scale by value | add value
 
-A value that parses as a number compares numerically, otherwise as trimmed, case-sensitive
-text; a blank cell matches `!=` only. `scale`/`add` first give a blank cell the number it
+A value that reads as a number cell would ("5,000", "$40,000", "40 %") compares numerically,
+otherwise as trimmed, case-sensitive text; a blank cell matches `!=` only. `scale`/`add` first give a blank cell the number it
 stands for (its default, or first_year); a blank meaning unlimited, hard or beyond the horizon
 stays blank. On supply and policies, whose rows span first_year..last_year, the edits see one
 row per year (column `year`); afterwards equal consecutive years merge back into rows that

@@ -1,5 +1,5 @@
 """Reading the workbook (workbook.md; outputs.md, Input errors): model.read.read_tables,
-model.validate.validate, model.data.build_study / resolve_routes, model.read.per_year, and the
+model.validate.validate, model.data.build_study, model.routes.resolve_routes, model.read.per_year, and the
 messages of model.errors.InputError.
 
 Workbooks are written with conftest.write_case (cells exactly as given: a string stays a text
