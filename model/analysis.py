@@ -22,13 +22,32 @@ POLICY_STATUS_COLUMNS = ["policy", "kind", "region", "material", "stage", "year"
 
 # --- stages --------------------------------------------------------------------------------
 
-def stage_key(stage: str) -> tuple[int, str]:
-    """Sort key: the supply-chain order of schema.STAGES, unknown stages after, by name."""
+def is_stage(stage) -> bool:
+    """Whether a stage cell names a stage: a bookkeeping technology's projects have none (None in
+    the tables, NaN or '' read back from CSV) and count towards no stage (formulation 12)."""
+    return isinstance(stage, str) and stage.strip() != ""
+
+
+def has_stage(stages: pd.Series) -> pd.Series:
+    """Per row: `is_stage` of the stage column."""
+    return stages.map(is_stage).astype(bool)
+
+
+def staged(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows of a table that count towards a stage (bookkeeping projects left out)."""
+    return df if df is None or df.empty else df[has_stage(df["stage"])]
+
+
+def stage_key(stage) -> tuple[int, str]:
+    """Sort key: the supply-chain order of schema.STAGES, unknown stages after, by name; no stage last."""
+    if not is_stage(stage):
+        return (len(STAGES) + 1, "")
     return (STAGES.index(stage) if stage in STAGES else len(STAGES), stage)
 
 
 def stage_order(stages) -> list[str]:
-    return sorted(stages, key=stage_key)
+    """The stages among these in supply-chain order; blanks (bookkeeping projects) are no stage."""
+    return sorted({s for s in stages if is_stage(s)}, key=stage_key)
 
 
 # --- policies ------------------------------------------------------------------------------
@@ -114,7 +133,7 @@ def largest_builds(builds: pd.DataFrame | None, n: int = 10) -> pd.DataFrame:
             "capacity_tpa", "capex_musd"]
     if builds is None or builds.empty:
         return pd.DataFrame(columns=cols)
-    g = builds.groupby(["project", "technology", "stage", "region"], sort=True).agg(
+    g = builds.groupby(["project", "technology", "stage", "region"], sort=True, dropna=False).agg(
         first_start_year=("start_year", "min"), first_online_year=("online_year", "min"),
         capacity_tpa=("capacity_tpa", "sum"), capex_musd=("capex_musd", "sum")).reset_index()
     g = g.sort_values(["capex_musd", "capacity_tpa", "project"], ascending=[False, False, True], kind="stable")
@@ -161,3 +180,78 @@ def key_prices(tables: dict[str, pd.DataFrame], limit: int = 24) -> pd.DataFrame
     df = df.reset_index().head(limit)
     df.attrs["years"] = (y0, y1)
     return df
+
+
+# --- version 2: support, sales, stockpiles -------------------------------------------------
+
+SUBSIDY_COLUMNS = ["project", "technology", "stage", "region", "year", "subsidy_usd_per_tpa", "subsidy_usd_per_kg"]
+MIN_OUTPUT_COLUMNS = ["project", "technology", "stage", "region", "years", "low_usd_per_t", "high_usd_per_t"]
+
+
+def capital_subsidies(support: pd.DataFrame | None) -> pd.DataFrame:
+    """The candidate projects not built, cheapest to bring in first (by subsidy per kg of lifetime
+    output, then per tpa, then id), with the start year the subsidy is for. Column `margin`: the
+    subsidy is zero (|x| <= TOL): the project ties with the plan's choice, an equally cheap plan
+    could build it. Rows without a subsidy (no capital to cut) are left out."""
+    if support is None or support.empty:
+        return pd.DataFrame(columns=SUBSIDY_COLUMNS + ["margin"])
+    s = support[(support["kind"] == "capital_subsidy") & support["subsidy_usd_per_tpa"].notna()]
+    s = s.assign(subsidy_usd_per_tpa=s["subsidy_usd_per_tpa"].astype(float),
+                 subsidy_usd_per_kg=s["subsidy_usd_per_kg"].astype(float), year=s["year"].astype(int))
+    s = s.sort_values(["subsidy_usd_per_kg", "subsidy_usd_per_tpa", "project"], kind="stable")
+    out = s[SUBSIDY_COLUMNS].reset_index(drop=True)
+    out["margin"] = out["subsidy_usd_per_tpa"].abs() <= TOL
+    return out
+
+
+def minimum_output_support(support: pd.DataFrame | None) -> pd.DataFrame:
+    """Per plant whose minimum-output row has a positive dual (> TOL USD/t): the years it needs
+    support (list) and the lowest and highest support in USD per t, highest first."""
+    if support is None or support.empty:
+        return pd.DataFrame(columns=MIN_OUTPUT_COLUMNS)
+    m = support[support["kind"] == "minimum_output"]
+    m = m.assign(support_usd_per_t=m["support_usd_per_t"].astype(float))
+    m = m[m["support_usd_per_t"] > TOL]
+    if m.empty:
+        return pd.DataFrame(columns=MIN_OUTPUT_COLUMNS)
+    g = m.groupby("project", sort=True)
+    out = g[["technology", "stage", "region"]].first()
+    out["years"] = g["year"].agg(lambda y: sorted(int(v) for v in y))
+    out["low_usd_per_t"] = g["support_usd_per_t"].min()
+    out["high_usd_per_t"] = g["support_usd_per_t"].max()
+    out = out.reset_index().sort_values(["high_usd_per_t", "project"], ascending=[False, True], kind="stable")
+    return out[MIN_OUTPUT_COLUMNS].reset_index(drop=True)
+
+
+def sales_totals(sales: pd.DataFrame | None) -> pd.DataFrame:
+    """Per region and commodity: tonnes sold to outside buyers over the horizon, the revenue
+    (USD million, undiscounted) and the years with sales."""
+    cols = ["region", "commodity", "sold_t", "revenue_musd", "years"]
+    if sales is None or sales.empty:
+        return pd.DataFrame(columns=cols)
+    s = sales.assign(revenue_musd=sales["sold_t"].astype(float) * sales["price_usd_per_t"].astype(float) / 1e6)
+    s = s[s["sold_t"].astype(float) > TOL]
+    g = s.groupby(["region", "commodity"], sort=True)
+    out = g[["sold_t", "revenue_musd"]].sum()
+    out["years"] = g["year"].agg(lambda y: sorted(int(v) for v in y))
+    return out.reset_index()[cols]
+
+
+def stock_levels(stocks: pd.DataFrame | None) -> pd.DataFrame:
+    """Per stockpile: tonnes held before the horizon and at the end of its first and last year,
+    the peak (and its first year), and the draws: tonnes taken out over the horizon and the years."""
+    cols = ["stock", "region", "commodity", "initial_t", "first_year", "first_t", "last_year", "last_t",
+            "peak_t", "peak_year", "drawn_t", "draw_years"]
+    if stocks is None or stocks.empty:
+        return pd.DataFrame(columns=cols)
+    recs = []
+    for name, g in stocks.sort_values("year", kind="stable").groupby("stock", sort=True):
+        level, change = g["level_t"].astype(float), g["change_t"].astype(float)
+        first, last = g.iloc[0], g.iloc[-1]
+        draws = change < -TOL
+        recs.append({"stock": name, "region": first["region"], "commodity": first["commodity"],
+                     "initial_t": float(level.iloc[0] - change.iloc[0]), "first_year": int(first["year"]),
+                     "first_t": float(level.iloc[0]), "last_year": int(last["year"]), "last_t": float(level.iloc[-1]),
+                     "peak_t": float(level.max()), "peak_year": int(g["year"].iloc[int(level.to_numpy().argmax())]),
+                     "drawn_t": float(-change[draws].sum()), "draw_years": [int(y) for y in g.loc[draws, "year"]]})
+    return pd.DataFrame.from_records(recs, columns=cols)

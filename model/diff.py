@@ -2,7 +2,9 @@
 
 Compared: status, objective and cost by component (summary.json, full precision); builds
 (project, start year, capacity); policy achieved shares and shadow prices; commodity
-prices; unmet demand (csv/). Two numbers are equal when
+prices; unmet demand; and, when either side has them, sales (tonnes sold), stockpile levels
+and the support needed (capital subsidy per t/yr, minimum-output support per t) (csv/). A
+table only one side has is compared against an empty one. Two numbers are equal when
 
     |a - b| <= atol + rtol * max(|a|, |b|)
 
@@ -37,7 +39,14 @@ TABLES = {
                  "policies (achieved share, shadow price USD/t)"),
     "prices": (["region", "commodity", "year"], ["price_usd_per_t"], "commodity prices (USD/t)"),
     "unmet": (["region", "commodity", "year"], ["unmet_t"], "unmet demand (t)"),
+    "sales": (["sale", "year"], ["sold_t"], "sales to outside buyers (t)"),
+    "stocks": (["stock", "year"], ["level_t"], "stockpile levels (t)"),
+    "support": (["project", "kind", "year"], ["subsidy_usd_per_tpa", "support_usd_per_t"],
+                "support needed (capital subsidy USD per t/yr, minimum-output support USD/t)"),
 }
+# version 2 tables, written only by studies that have them (support.csv by every newer run):
+# compared when either side has the file, a side without it as an empty table
+OPTIONAL = ("sales", "stocks", "support")
 
 
 class NotAResultFolder(Exception):
@@ -224,6 +233,8 @@ def diff_folders(a: str | Path, b: str | Path, rtol: float = RTOL, atol: float =
     sa, sb = _summary(a), _summary(b)
     d = Diff(a, b, _summary_rows(sa, sb, rtol, atol), _inputs(sa, sb))
     for name, (keys, values, title) in TABLES.items():
+        if name in OPTIONAL and not any((f / "csv" / f"{name}.csv").is_file() for f in (a, b)):
+            continue
         ta, tb = _table(a, name, keys, values), _table(b, name, keys, values)
         d.sections.append(Section(name, title, compare_table(ta, tb, keys, values, rtol, atol)))
     return d

@@ -30,10 +30,14 @@ MET_FILL = PatternFill("solid", fgColor="C6EFCE")
 MISSED_FILL = PatternFill("solid", fgColor="FFC7CE")
 
 TONNES, MUSD, PERCENT, USD_PER_T, RATIO = "#,##0", "#,##0.0", "0.0%", "#,##0", "0.000"
+USD_PER_KG, MUSD_PER_TPA = "#,##0.00", "#,##0.000000"
 
 # column-name suffix -> (unit in the header, number format); first match wins
 UNITS = (
     ("_usd_per_usd", "USD per USD", RATIO),
+    ("_musd_per_tpa", "USD million per t/yr", MUSD_PER_TPA),
+    ("_usd_per_tpa", "USD per t/yr", USD_PER_T),
+    ("_usd_per_kg", "USD/kg", USD_PER_KG),
     ("_usd_per_t", "USD/t", USD_PER_T),
     ("_musd", "USD million", MUSD),
     ("_tpa", "t/yr", TONNES),
@@ -71,6 +75,8 @@ def display(x: float, fmt: str) -> str:
         return f"{x:,.1f}"
     if fmt == RATIO:
         return f"{x:.3f}"
+    if fmt in (USD_PER_KG, MUSD_PER_TPA):
+        return f"{x:,.{len(fmt) - fmt.index('.') - 1}f}"
     return f"{x:,.0f}"
 
 

@@ -4,6 +4,8 @@
     chart_capacity_by_region per stage, capacity online by region over time (stacked columns)
     chart_import_dependence  domestic shares and the largest single-supplier share against the
                              policy targets (line charts; targets dashed)
+
+Projects of bookkeeping technologies (blank stage) count towards no stage and are not charted.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 
-from ..analysis import policy_status, stage_order
+from ..analysis import policy_status, stage_order, staged
 from .cells import PERCENT, TONNES, Rows, print_setup
 
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F",  # tab20 order:
@@ -136,7 +138,8 @@ def chart_sheet_names(tables: dict[str, pd.DataFrame]) -> list[str]:
     """Names of the chart sheets this plan will have, in order."""
     names = []
     cap = tables.get("capacity")
-    if cap is not None and not cap.empty and {"stage", "region", "year", "capacity_tpa"} <= set(cap.columns):
+    if cap is not None and not cap.empty and {"stage", "region", "year", "capacity_tpa"} <= set(cap.columns) \
+            and not staged(cap).empty:
         names += ["chart_capacity_by_stage", "chart_capacity_by_region"]
     pol = tables.get("policies")
     if pol is not None and not pol.empty:
@@ -158,7 +161,8 @@ def chart_sheets(wb: Workbook, tables: dict[str, pd.DataFrame]) -> None:
     names = chart_sheet_names(tables)
     years = _years(tables)
     if "chart_capacity_by_stage" in names:
-        _capacity_by_stage_sheet(wb, tables["capacity"], years)
-        _capacity_by_region_sheet(wb, tables["capacity"], years)
+        capacity = staged(tables["capacity"])  # bookkeeping projects count towards no stage
+        _capacity_by_stage_sheet(wb, capacity, years)
+        _capacity_by_region_sheet(wb, capacity, years)
     if "chart_import_dependence" in names:
         _import_dependence_sheet(wb, tables["policies"], years)

@@ -8,6 +8,7 @@
     capital_spend.png             capital spend per budget (from the spend table) against the
                                   money available
     commodity_prices.png          commodity shadow prices per region over time
+    stocks.png                    stockpile levels at year end, one line per stock (when there are stocks)
 
 Targets, caps and budgets come from the plan tables (policies, budgets), never from constants.
 A chart with nothing to show (no policies, no budgets, no prices) is not drawn. Figures are
@@ -30,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis import TOL, budget_spend, key_regions, policy_status, stage_key, stage_order
+from ..analysis import TOL, budget_spend, key_regions, policy_status, stage_key, stage_order, staged
 
 SIZE = (10.0, 5.6)  # inches, 16:9
 DPI = 150
@@ -196,7 +197,9 @@ def _empty(df: pd.DataFrame | None) -> bool:
 # --- charts --------------------------------------------------------------------------------
 
 def capacity_figure(capacity: pd.DataFrame | None, summary: dict):
-    """Stacked columns of capacity online by region, one panel per stage."""
+    """Stacked columns of capacity online by region, one panel per stage (bookkeeping projects,
+    without a stage, left out)."""
+    capacity = staged(capacity)
     if _empty(capacity) or capacity["capacity_tpa"].abs().max() <= TOL:
         return None
     stages = stage_order(capacity["stage"].unique())
@@ -400,6 +403,27 @@ def price_figure(prices: pd.DataFrame | None, tables: dict, summary: dict):
     return fig
 
 
+def stock_figure(stocks: pd.DataFrame | None, summary: dict):
+    """Stockpile levels at each year end, one line per stock (formulation 9)."""
+    if _empty(stocks):
+        return None
+    names = sorted(stocks["stock"].unique())
+    color = _colors(names)
+    years = list(range(int(stocks["year"].min()), int(stocks["year"].max()) + 1))
+    fig, (ax,) = _figure(1, "Stockpile levels at year end (t)", _subtitle(summary))
+    for name in names:
+        g = stocks[stocks["stock"] == name].sort_values("year")
+        first = g.iloc[0]
+        ax.plot(g["year"], g["level_t"], color=color[name], linewidth=2.2, marker="o", markersize=4,
+                label=f"{name} ({first['commodity']} in {first['region']})")
+    _style(ax, None, "t")
+    _years_axis(ax, years)
+    _thousands(ax)
+    ax.set_ylim(bottom=0)
+    _legend(fig, [ax], ncol_max=3)
+    return fig
+
+
 def _figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, object, str | None]]:
     """(file name, matplotlib Figure, subject id or None) of every chart with something to show, in order."""
     with _plain_text():
@@ -407,7 +431,8 @@ def _figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, 
                *supply_mix_figures(tables.get("policies"), summary),
                ("domestic_shares.png", domestic_share_figure(tables.get("policies"), summary), None),
                ("capital_spend.png", budget_figure(tables.get("budgets"), tables.get("spend"), summary), None),
-               ("commodity_prices.png", price_figure(tables.get("prices"), tables, summary), None)]
+               ("commodity_prices.png", price_figure(tables.get("prices"), tables, summary), None),
+               ("stocks.png", stock_figure(tables.get("stocks"), summary), None)]
     return [x for x in out if x[1] is not None]
 
 

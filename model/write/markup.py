@@ -2,7 +2,8 @@
 and to one self-contained html page (images embedded as base64); no markdown package needed.
 
 Text is markdown-like: **bold** spans and `code`. User text (ids from the workbook) is marked
-with `user()` and escaped once by each renderer, so markup in an id is shown as typed.
+with `user()` and escaped once by each renderer, so markup in an id is shown as typed. Numbers
+are put in words here too (num, musd, pct, year_ranges, ...), for the report and the summary sheet.
 """
 
 from __future__ import annotations
@@ -12,6 +13,57 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
+
+# --- numbers in words ----------------------------------------------------------------------
+
+def num(x: float, decimals: int = 0) -> str:
+    """Thousands separators, no '-0' for values that round to zero."""
+    text = f"{float(x):,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+
+
+def musd(x: float) -> str:
+    return f"USD {num(x, 1)} million"
+
+
+def tonnes(x: float) -> str:
+    return num(x)
+
+
+def pct(x: float, digits: int = 1) -> str:
+    text = f"{float(x):.{digits}%}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.%") else text
+
+
+def year_ranges(years) -> str:
+    """[2030, 2031, 2032, 2035] -> '2030-2032, 2035'."""
+    ys = sorted({int(y) for y in years})
+    parts, start = [], None
+    for i, y in enumerate(ys):
+        if start is None:
+            start = y
+        if i + 1 == len(ys) or ys[i + 1] != y + 1:
+            parts.append(str(start) if start == y else f"{start}-{y}")
+            start = None
+    return ", ".join(parts)
+
+
+def price_range(values) -> str:
+    v = [float(x) for x in values if pd.notna(x)]
+    if not v:
+        return "n/a"
+    lo, hi = num(min(v)), num(max(v))
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def ratio_range(values) -> str:
+    v = [float(x) for x in values if pd.notna(x)]
+    if not v:
+        return "n/a"
+    lo, hi = num(min(v), 3), num(max(v), 3)
+    return lo if lo == hi else f"{lo}-{hi}"
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 What the plan builds (where, when, how much), what it costs by component, which policy targets
 are met or missed and which bind (shadow prices, and the cost each policy adds when the
-`policy_costs` table is there), which budgets bind, key commodity prices, unserved demand, then
-the charts. report.md links the PNGs in `charts/`; report.html embeds them (base64), so the
+`policy_costs` table is there), which budgets bind, what it would take (capital subsidies for
+unbuilt candidates, support for minimum output), sales and stockpiles when the study has them,
+key commodity prices, unserved demand, then the charts. report.md links the PNGs in `charts/`; report.html embeds them (base64), so the
 html is one self-contained file to mail or print.
 
 The text is built once as a list of blocks (markup.py) and rendered to both formats; user
@@ -17,8 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis import TOL, key_prices, largest_builds, policy_rule, policy_status, policy_total_costs, stage_order
-from .markup import Doc, to_html, to_markdown
+from ..analysis import (TOL, capital_subsidies, has_stage, is_stage, key_prices, largest_builds,
+                        minimum_output_support, policy_rule, policy_status, policy_total_costs, sales_totals,
+                        stage_order, stock_levels)
+from .markup import Doc, musd, num, pct, price_range, ratio_range, to_html, to_markdown, tonnes, year_ranges
 from .markup import user as _u
 
 COMPONENT_WORDS = {
@@ -29,6 +32,8 @@ COMPONENT_WORDS = {
     "trade": "freight and tariffs",
     "unmet": "penalty for unserved demand",
     "shortfall": "penalties for missed policy targets",
+    "holding": "holding cost of stockpiles",
+    "sales": "revenue from outside buyers (a credit)",
     "salvage": "salvage value of late builds (a credit)",
 }
 CHART_CAPTIONS = {
@@ -38,57 +43,10 @@ CHART_CAPTIONS = {
                        "crosses mark years the target is missed.",
     "capital_spend": "Capital spend per budget against the money available.",
     "commodity_prices": "Commodity prices: the marginal cost of one more tonne in each region (USD/t).",
+    "stocks": "Stockpile levels at the end of each year (t).",
 }
-
-
-# --- numbers in words ----------------------------------------------------------------------
-
-def num(x: float, decimals: int = 0) -> str:
-    """Thousands separators, no '-0' for values that round to zero."""
-    text = f"{float(x):,.{decimals}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
-
-
-def musd(x: float) -> str:
-    return f"USD {num(x, 1)} million"
-
-
-def tonnes(x: float) -> str:
-    return num(x)
-
-
-def pct(x: float, digits: int = 1) -> str:
-    text = f"{float(x):.{digits}%}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.%") else text
-
-
-def year_ranges(years) -> str:
-    """[2030, 2031, 2032, 2035] -> '2030-2032, 2035'."""
-    ys = sorted({int(y) for y in years})
-    parts, start = [], None
-    for i, y in enumerate(ys):
-        if start is None:
-            start = y
-        if i + 1 == len(ys) or ys[i + 1] != y + 1:
-            parts.append(str(start) if start == y else f"{start}-{y}")
-            start = None
-    return ", ".join(parts)
-
-
-def price_range(values) -> str:
-    v = [float(x) for x in values if pd.notna(x)]
-    if not v:
-        return "n/a"
-    lo, hi = num(min(v)), num(max(v))
-    return lo if lo == hi else f"{lo}-{hi}"
-
-
-def ratio_range(values) -> str:
-    v = [float(x) for x in values if pd.notna(x)]
-    if not v:
-        return "n/a"
-    lo, hi = num(min(v), 3), num(max(v), 3)
-    return lo if lo == hi else f"{lo}-{hi}"
+SUPPORT_SENTENCES = 5  # unbuilt candidates named with their subsidy
+MARGIN_NAMES = 8  # candidates named that tie with the plan's choice
 
 
 def _empty(df) -> bool:
@@ -113,6 +71,24 @@ def _headline(doc: Doc, tables: dict, summary: dict) -> None:
           if obj is not None else f"Status **{_u(status)}**.")
 
 
+def _build_item(label: str, bs: pd.DataFrame) -> str:
+    """New capacity of one stage in words: by region (largest first) and project, online years, capex."""
+    by_region = []
+    for region, br in bs.groupby("region", sort=True):
+        projects = br.groupby("project", sort=True)["capacity_tpa"].sum()
+        names = ", ".join(f"{_u(p)} {tonnes(v)}" for p, v in projects.items()) if len(projects) > 1 \
+            else _u(projects.index[0])
+        by_region.append((br["capacity_tpa"].sum(), f"{_u(region)} {tonnes(br['capacity_tpa'].sum())} t/yr "
+                                                    f"({names})"))
+    by_region.sort(key=lambda x: -x[0])
+    return (f"{label}: {tonnes(bs['capacity_tpa'].sum())} t/yr new, {'; '.join(t for _, t in by_region)}; "
+            f"online {year_ranges(bs['online_year'])}, {musd(bs['capex_musd'].sum())}.")
+
+
+def _stage(stage) -> str:
+    return _u(stage) if is_stage(stage) else "none"
+
+
 def _builds(doc: Doc, tables: dict) -> None:
     doc.h(2, "What the plan builds")
     b = tables.get("builds")
@@ -120,26 +96,15 @@ def _builds(doc: Doc, tables: dict) -> None:
         doc.p("The plan builds no new capacity: existing and committed capacity, outside supply and trade serve "
               "demand.")
         return
-    cap_total = b.groupby("stage")["capacity_tpa"].sum()
     n_projects = b["project"].nunique()
     doc.p(f"It starts {len(b)} build{'s' if len(b) != 1 else ''} at {n_projects} "
           f"project{'s' if n_projects != 1 else ''}, for **{musd(b['capex_musd'].sum())}** of capital "
           "(undiscounted), spread over each project's construction years.")
-    items = []
-    for stage in stage_order(cap_total.index):
-        bs = b[b["stage"] == stage]
-        by_region = []
-        for region, br in bs.groupby("region", sort=True):
-            projects = br.groupby("project", sort=True)["capacity_tpa"].sum()
-            names = ", ".join(f"{_u(p)} {tonnes(v)}" for p, v in projects.items()) if len(projects) > 1 \
-                else _u(projects.index[0])
-            by_region.append((br["capacity_tpa"].sum(), f"{_u(region)} {tonnes(br['capacity_tpa'].sum())} t/yr "
-                                                        f"({names})"))
-        by_region.sort(key=lambda x: -x[0])
-        online = year_ranges(bs["online_year"])
-        items.append(f"**{_u(stage)}**: {tonnes(bs['capacity_tpa'].sum())} t/yr new, "
-                     f"{'; '.join(t for _, t in by_region)}; online {online}, "
-                     f"{musd(bs['capex_musd'].sum())}.")
+    stage = has_stage(b["stage"])
+    items = [_build_item(f"**{_u(g)}**", b[b["stage"] == g]) for g in stage_order(b["stage"])]
+    if not stage.all():  # formulation 12: they count towards no stage
+        items.append(_build_item("**no stage** (bookkeeping conversions, counted in no stage's figures)",
+                                 b[~stage]))
     doc.ul(items)
     costs = tables.get("costs")
     if not _empty(costs):
@@ -149,7 +114,7 @@ def _builds(doc: Doc, tables: dict) -> None:
             doc.p(f"Capital spend peaks in {int(peak['year'])} at {musd(peak['cost_musd'])}.")
     lb = largest_builds(b, 8)
     doc.table(["project", "stage", "region", "starts", "online", "new capacity (t/yr)", "capex (USD million)"],
-              [[_u(r.project), _u(r.stage), _u(r.region), int(r.first_start_year), int(r.first_online_year),
+              [[_u(r.project), _stage(r.stage), _u(r.region), int(r.first_start_year), int(r.first_online_year),
                 tonnes(r.capacity_tpa), num(r.capex_musd, 1)] for r in lb.itertuples(index=False)],
               right={3, 4, 5, 6})
 
@@ -295,6 +260,76 @@ def _prices(doc: Doc, tables: dict) -> None:
                     price_range([r.mean])] for r in kp.itertuples(index=False)], right={2, 3, 4})
 
 
+def sig3(x: float) -> str:
+    """A subsidy to three significant digits (12,345 -> 12,300): a reduced cost is a marginal
+    figure, not an accounting one."""
+    x = float(x)
+    if abs(x) < 1000:
+        return num(x)
+    return num(round(x, 3 - len(str(int(abs(x))))))
+
+
+def per_kg(x: float) -> str:
+    return num(x, 2) if abs(x) >= 0.005 else f"{float(x):.1g}"
+
+
+def _where(r) -> str:
+    """'(US, processing)', or '(US)' for a project without a stage."""
+    return f"({_u(r.region)}, {_u(r.stage)})" if is_stage(r.stage) else f"({_u(r.region)})"
+
+
+def _support(doc: Doc, tables: dict) -> None:
+    """What would it take: the capital subsidy that brings the cheapest unbuilt candidates into the
+    plan, and the support per tonne plants need to run at their minimum output (support table)."""
+    support = tables.get("support")
+    if support is None:
+        return
+    doc.h(2, "What would it take")
+    subs = capital_subsidies(support)
+    margin, priced = subs[subs["margin"]], subs[~subs["margin"]]
+    mo = minimum_output_support(support)
+    if subs.empty and mo.empty:
+        doc.p("Every candidate project is built, and no plant needs support to run at its minimum output.")
+        return
+    if len(priced):
+        doc.p("The capital subsidy (a cut in capital cost per t/yr of capacity) that would bring an unbuilt "
+              "candidate project into the plan, for the cheapest to bring in; per kg of the output it could make "
+              "over its life:")
+        doc.ul([f"{_u(r.project)} {_where(r)} would enter the plan with a capital subsidy of "
+                f"{sig3(r.subsidy_usd_per_tpa)} USD per tpa ({per_kg(r.subsidy_usd_per_kg)} USD/kg of lifetime "
+                f"output), starting {int(r.year)}." for r in priced.head(SUPPORT_SENTENCES).itertuples(index=False)])
+    if len(margin):
+        names = ", ".join(_u(p) for p in margin["project"].head(MARGIN_NAMES))
+        more = f" and {len(margin) - MARGIN_NAMES} more" if len(margin) > MARGIN_NAMES else ""
+        doc.p(f"{len(margin)} unbuilt candidate{'s tie' if len(margin) != 1 else ' ties'} with the plan's choice "
+              f"(no subsidy needed: an equally cheap plan could build {'them' if len(margin) != 1 else 'it'}): "
+              f"{names}{more}.")
+    if len(mo):
+        doc.ul([f"{_u(r.project)} {_where(r)} needs {price_range([r.low_usd_per_t, r.high_usd_per_t])} USD/t "
+                f"to run at its contracted level in {year_ranges(r.years)}." for r in mo.itertuples(index=False)])
+
+
+def _sales_stocks(doc: Doc, tables: dict) -> None:
+    """Tonnes sold to outside buyers and the revenue; stockpile levels and draws."""
+    sales, stocks = tables.get("sales"), tables.get("stocks")
+    if sales is None and _empty(stocks):
+        return
+    doc.h(2, "Sales and stockpiles")
+    if sales is not None:
+        st = sales_totals(sales)
+        doc.p("The plan sells nothing to outside buyers." if st.empty else "Outside buyers take " + "; ".join(
+            f"**{tonnes(r.sold_t)} t** of {_u(r.commodity)} in {_u(r.region)} ({year_ranges(r.years)}), "
+            f"{musd(r.revenue_musd)} of revenue" for r in st.itertuples(index=False)) + " (undiscounted).")
+    items = []
+    for r in stock_levels(stocks).itertuples(index=False):
+        drawn = f"drawn in {year_ranges(r.draw_years)} ({tonnes(r.drawn_t)} t in all)" if r.draw_years \
+            else "never drawn"
+        items.append(f"**{_u(r.stock)}** ({_u(r.commodity)} in {_u(r.region)}): {tonnes(r.initial_t)} t held "
+                     f"before {r.first_year}, {tonnes(r.last_t)} t at the end of {r.last_year}, at most "
+                     f"{tonnes(r.peak_t)} t (end of {r.peak_year}); {drawn}.")
+    doc.ul(items)
+
+
 def _caption(path: Path) -> str:
     """The caption of a chart file; a supply-mix chart names its region (the path's `subject`,
     set by charts.write_charts, since the file name holds only a slug of it)."""
@@ -313,6 +348,8 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict, charts: list[Pa
     _costs(doc, summary)
     binding = _policies(doc, tables)
     _budgets(doc, tables)
+    _support(doc, tables)
+    _sales_stocks(doc, tables)
     _prices(doc, tables)
     if charts:
         doc.h(2, "Charts")

@@ -1,6 +1,8 @@
 """The summary sheet of plan.xlsx: status, objective, cost by component, policy targets met or
-missed (achieved shares by year), the largest builds, key commodity prices, and a linked list
-of the other sheets. What the numbers mean comes from model.analysis; this only lays it out."""
+missed (achieved shares by year), the largest builds, the support needed (cheapest unbuilt
+candidates, minimum-output support), sales and stockpiles when the study has them, key commodity
+prices, and a linked list of the other sheets. What the numbers mean comes from model.analysis;
+this only lays it out."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from ..analysis import key_prices, largest_builds, policy_rule, policy_status, policy_total_costs
+from ..analysis import (capital_subsidies, key_prices, largest_builds, minimum_output_support, policy_rule,
+                        policy_status, policy_total_costs, sales_totals, stock_levels)
 from .cells import (BOLD, MET_FILL, MISSED_FILL, MUSD, NOTE_FONT, PERCENT, SECTION_FONT, TITLE_FONT, TONNES,
-                    USD_PER_T, Rows, cell, print_setup, sheet_link)
+                    USD_PER_KG, USD_PER_T, Rows, cell, print_setup, sheet_link)
+from .markup import year_ranges
 
 WIDTHS = [38, 44, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16]
 
@@ -116,6 +120,64 @@ def _builds(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
                      cell(ws, r.capacity_tpa, TONNES), cell(ws, r.capex_musd, MUSD)])
 
 
+SUPPORT_ROWS = 5  # the cheapest unbuilt candidates shown
+
+
+def _support(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
+    """The cheapest unbuilt candidates by capital subsidy per kg, and plants whose minimum output
+    needs support (the support table)."""
+    support = tables.get("support")
+    if support is None:
+        return
+    ws = rows.ws
+    rows.section("Support needed", "capital subsidy that would bring an unbuilt candidate into the plan (cut in "
+                                   "capex, cheapest start year); support per tonne a plant needs to run at its "
+                                   "minimum output")
+    subs = capital_subsidies(support)
+    margin, priced = subs[subs["margin"]], subs[~subs["margin"]]
+    if len(margin):
+        rows.note(f"{len(margin)} unbuilt candidate{'s' if len(margin) != 1 else ''} tie with the plan's choice "
+                  "(subsidy 0): an equally cheap plan could build them")
+    if len(priced):
+        rows.header(["project", "technology", "stage", "region", "start year", "subsidy (USD per t/yr)",
+                     "subsidy (USD/kg of lifetime output)"], [*WIDTHS[:6], 20])
+        for r in priced.head(SUPPORT_ROWS).itertuples(index=False):
+            rows.append([r.project, r.technology, r.stage, r.region, int(r.year),
+                         cell(ws, r.subsidy_usd_per_tpa, USD_PER_T), cell(ws, r.subsidy_usd_per_kg, USD_PER_KG)])
+    elif not len(margin):
+        rows.note("every candidate project is built")
+    mo = minimum_output_support(support)
+    if len(mo):
+        rows.header(["project (minimum output)", "technology", "stage", "region", "years needing support",
+                     "lowest support (USD/t)", "highest support (USD/t)"], WIDTHS)
+        for r in mo.itertuples(index=False):
+            rows.append([r.project, r.technology, r.stage, r.region, year_ranges(r.years),
+                         cell(ws, r.low_usd_per_t, USD_PER_T), cell(ws, r.high_usd_per_t, USD_PER_T)])
+
+
+def _sales_stocks(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
+    """Sales to outside buyers (tonnes, revenue) and stockpile levels, when the study has them."""
+    ws = rows.ws
+    if tables.get("sales") is not None:
+        rows.section("Sales to outside buyers", "over the horizon; revenue undiscounted (price x tonnes)")
+        st = sales_totals(tables["sales"])
+        if st.empty:
+            rows.note("nothing sold")
+        else:
+            rows.header(["region", "commodity", "sold (t)", "revenue (USD million)", "years"], WIDTHS)
+            for r in st.itertuples(index=False):
+                rows.append([r.region, r.commodity, cell(ws, r.sold_t, TONNES), cell(ws, r.revenue_musd, MUSD),
+                             year_ranges(r.years)])
+    if tables.get("stocks") is not None and not tables["stocks"].empty:
+        rows.section("Stockpiles", "tonnes held at year end; drawn = tonnes taken out over the horizon")
+        rows.header(["stock", "region", "commodity", "held before (t)", "first year end (t)", "last year end (t)",
+                     "peak (t)", "peak year", "drawn (t)", "draw years"], WIDTHS)
+        for r in stock_levels(tables["stocks"]).itertuples(index=False):
+            rows.append([r.stock, r.region, r.commodity, cell(ws, r.initial_t, TONNES), cell(ws, r.first_t, TONNES),
+                         cell(ws, r.last_t, TONNES), cell(ws, r.peak_t, TONNES), r.peak_year,
+                         cell(ws, r.drawn_t, TONNES), year_ranges(r.draw_years) or "none"])
+
+
 def _prices(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
     ws = rows.ws
     kp = key_prices(tables)
@@ -147,6 +209,8 @@ def summary_sheet(wb: Workbook, summary: dict, tables: dict[str, pd.DataFrame],
     _costs(rows, summary, tables)
     _policies(rows, tables, years)
     _builds(rows, tables)
+    _support(rows, tables)
+    _sales_stocks(rows, tables)
     _prices(rows, tables)
     rows.section("Sheets")
     for name, description in sheets.items():

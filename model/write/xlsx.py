@@ -49,6 +49,9 @@ DESCRIPTIONS = {
     "unmet": "demand and unserved demand",
     "policy_costs": "cost each policy adds to the plan, beside its shadow prices",
     "spend": "capital spend per project and year (undiscounted)",
+    "support": "what would bring each unbuilt candidate in (capital subsidy) and what minimum output costs",
+    "sales": "tonnes sold to outside buyers and the price they pay",
+    "stocks": "stockpile level at each year end, the change over the year, holding cost",
     **CHART_DESCRIPTIONS,
 }
 

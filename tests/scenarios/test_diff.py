@@ -82,7 +82,7 @@ def test_a_real_change_is_reported_and_exits_1(folders, tmp_path):
     assert prices["price_usd_per_t_a"].tolist() == [50, 50, 50] and prices["change"].tolist() == ["changed"] * 3
     from openpyxl import load_workbook
     wb = load_workbook(xlsx, read_only=True)
-    assert wb.sheetnames == ["summary", "inputs", "builds", "policies", "prices", "unmet"]
+    assert wb.sheetnames == ["summary", "inputs", "builds", "policies", "prices", "unmet", "support"]
     rows = list(wb["builds"].iter_rows(values_only=True))
     assert rows[0][:3] == ("project", "start_year", "change") and rows[1][:3] == ("p", 2025, "added")
 
@@ -209,3 +209,98 @@ def test_non_finite_values_in_a_csv_are_compared(folders, tmp_path, a, b, differ
     r = run(*sides)
     assert r.exit_code == (1 if differs else 0), r.output
     assert ("commodity prices (USD/t): 1 changed" in r.output) is differs
+
+
+# ---------------------------------------------------------------- version 2 tables: sales, stocks, support
+SALES = ("sale,region,commodity,year,sold_t,max_tpa,price_usd_per_t\n"
+         "offtake,EU,magnet,2025,5,8,90\nofftake,EU,magnet,2026,{sold},8,90\n")
+STOCKS = ("stock,region,commodity,year,level_t,change_t,holding_cost_usd_per_t\n"
+          "res,EU,magnet,2025,10,0,5\nres,EU,magnet,2026,{level},{change},5\n")
+SUPPORT = ("project,technology,stage,region,kind,year,reduced_cost_musd_per_tpa,subsidy_usd_per_tpa,"
+           "subsidy_usd_per_kg,support_usd_per_t\n"
+           "book,grade,,EU,capital_subsidy,2025,0.001,{subsidy},0.05,\n"
+           "p,sinter,manufacturing,EU,minimum_output,2026,,,,{support}\n")
+
+
+def _write(table, text):
+    def edit(folder):
+        (folder / "csv" / f"{table}.csv").write_text(text)
+    return edit
+
+
+def _drop(table):
+    def edit(folder):
+        (folder / "csv" / f"{table}.csv").unlink(missing_ok=True)
+    return edit
+
+
+V2_CASES = [
+    # (case, edits of side a, edits of side b, line of the terminal report or None, exit code)
+    ("sales the same", [_write("sales", SALES.format(sold=3))], [_write("sales", SALES.format(sold=3))], None, 0),
+    ("sales changed", [_write("sales", SALES.format(sold=3))], [_write("sales", SALES.format(sold=4))],
+     "sales to outside buyers (t): 1 changed", 1),
+    ("sales on one side", [], [_write("sales", SALES.format(sold=3))], "sales to outside buyers (t): 2 added", 1),
+    ("sales gone", [_write("sales", SALES.format(sold=3))], [], "sales to outside buyers (t): 2 removed", 1),
+    ("stock level changed", [_write("stocks", STOCKS.format(level=10, change=0))],
+     [_write("stocks", STOCKS.format(level=4, change=-6))], "stockpile levels (t): 1 changed", 1),
+    ("stock change alone is not compared", [_write("stocks", STOCKS.format(level=10, change=0))],
+     [_write("stocks", STOCKS.format(level=10, change=1))], None, 0),
+    ("subsidy changed", [_write("support", SUPPORT.format(subsidy=2000, support=0))],
+     [_write("support", SUPPORT.format(subsidy=2500, support=0))],
+     "support needed (capital subsidy USD per t/yr, minimum-output support USD/t): 1 changed", 1),
+    ("minimum-output support appears", [_write("support", SUPPORT.format(subsidy=2000, support=0))],
+     [_write("support", SUPPORT.format(subsidy=2000, support=120))],
+     "support needed (capital subsidy USD per t/yr, minimum-output support USD/t): 1 changed", 1),
+    ("support on one side", [_drop("support")], [_write("support", SUPPORT.format(subsidy=2000, support=0))],
+     "support needed (capital subsidy USD per t/yr, minimum-output support USD/t): 1 added", 1),
+    ("no support on either side", [_drop("support")], [_drop("support")], None, 0),
+]
+
+
+@pytest.mark.parametrize("case,edit_a,edit_b,line,code", V2_CASES, ids=[c[0] for c in V2_CASES])
+def test_sales_stocks_and_support_are_compared(folders, tmp_path, case, edit_a, edit_b, line, code):
+    import shutil
+
+    sides = []
+    for name, edits in (("a", edit_a), ("b", edit_b)):
+        d = tmp_path / name
+        shutil.copytree(folders["base"], d)
+        for edit in [_write("support", SUPPORT.format(subsidy=2000, support=0))] + edits:
+            edit(d)
+        sides.append(d)
+    r = run(*sides)
+    assert r.exit_code == code, (case, r.output)
+    if line:
+        assert line in r.output, r.output
+    else:
+        assert "no differences" in r.output, r.output
+
+
+def test_optional_tables_neither_side_has_make_no_section(folders):
+    names = [s.name for s in diff_folders(folders["base"], folders["again"]).sections]
+    assert names == ["builds", "policies", "prices", "unmet", "support"]
+
+
+def test_a_changed_subsidy_row_shows_both_values(folders, tmp_path):
+    import shutil
+
+    sides = []
+    for name, subsidy in (("a", 2000), ("b", 2500)):
+        d = tmp_path / name
+        shutil.copytree(folders["base"], d)
+        _write("support", SUPPORT.format(subsidy=subsidy, support=0))(d)
+        sides.append(d)
+    t = {s.name: s for s in diff_folders(*sides).sections}["support"].table
+    assert t[["project", "kind", "year", "change", "subsidy_usd_per_tpa_a", "subsidy_usd_per_tpa_b",
+              "subsidy_usd_per_tpa_delta"]].values.tolist() == [["book", "capital_subsidy", 2025, "changed",
+                                                                 2000.0, 2500.0, 500.0]]
+
+
+def test_a_support_table_without_its_columns_exits_2(folders, tmp_path):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(folders["base"], bad)
+    _write("support", "project,kind,year,subsidy_usd_per_tpa\np,capital_subsidy,2025,1\n")(bad)
+    r = run(folders["base"], bad)
+    assert r.exit_code == 2 and "support.csv: missing columns support_usd_per_t" in r.output, r.output
