@@ -4,7 +4,8 @@
   and the generator reads the schema (a changed help text reaches the page).
 * every `model/....py: name` in docs/formulation.md exists, and each section names its builder.
 * docs/outputs.md documents every command and option, every column of every table a solve
-  writes, every summary.json key and the infeasibility columns.
+  writes (sales, stocks and the policy-group columns included), every cost component, every
+  summary.json key and the infeasibility columns.
 * no user-facing page points outside the repository.
 """
 
@@ -16,13 +17,15 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from model import schema, schema_docs
+from model import results, schema, schema_docs
 from model.cli import main
+from model.costs import COMPONENTS
 from model.diagnose import COLUMNS as DIAGNOSIS_COLUMNS
 from model.pipeline import solve_workbook
-from model.results import KEYS
+from model.results import KEYS, OPTIONAL_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -145,10 +148,30 @@ def test_formulation_names_exist(path, name):
     ("6. Capital spending and budgets", "model/results.py: budgets"),
     ("7. Policies", "model/lp/policies.py: policy_share"),
     ("7. Policies", "model/results.py: policies"),
+    ("7. Policies", "model/lp/policies.py: silent_policies"),
+    ("8. Outside buyers", "model/lp/variables.py: define_variables"),
+    ("8. Outside buyers", "model/lp/balance.py: commodity_balance"),
+    ("8. Outside buyers", "model/costs.py: cost_blocks"),
+    ("9. Stockpiles", "model/lp/variables.py: define_variables"),
+    ("9. Stockpiles", "model/lp/balance.py: commodity_balance"),
+    ("9. Stockpiles", "model/costs.py: cost_blocks"),
+    ("10. Ramp-up and minimum output", "model/data.py: Project.usable"),
+    ("10. Ramp-up and minimum output", "model/data.py: Project.usable_constant"),
+    ("10. Ramp-up and minimum output", "model/lp/capacity.py: activity_limit"),
+    ("10. Ramp-up and minimum output", "model/lp/capacity.py: minimum_output"),
+    ("10. Ramp-up and minimum output", "model/lp/policies.py: policy_share"),
+    ("11. Route years", "model/routes.py: dated_routes"),
+    ("12. Bookkeeping technologies", "model/data.py: _projects"),
+    ("12. Bookkeeping technologies", "model/lp/budgets.py: capital_budget"),
+    ("13. Policy groups", "model/pipeline.py: policy_cost_musd"),
     ("Objective", "model/lp/objective.py: total_cost"),
     ("Objective", "model/costs.py: objective_vectors"),
     ("Objective", "model/results.py: costs"),
     ("Infeasibility diagnosis", "model/diagnose.py: diagnose"),
+    ("Support needed", "model/results.py: support"),
+    ("Support needed", "model/results.py: capex_weight"),
+    ("Numerical checks and warnings", "model/numerics.py: matrix_warnings"),
+    ("Numerical checks and warnings", "model/lp/policies.py: silent_policies"),
 ])
 def test_each_section_names_its_builder(section, named):
     page = (DOCS / "formulation.md").read_text(encoding="utf-8")
@@ -169,7 +192,7 @@ def section(page: str, heading: str) -> str:
 
 
 def documented_columns(page: str, heading: str) -> list[str]:
-    return re.findall(r"^\| `([^`]+)` \|", section(page, heading), flags=re.M)
+    return re.findall(r"^\| `([^`]+)` \|", section(page, heading), flags=re.MULTILINE)
 
 
 @pytest.mark.parametrize("command", sorted(main.commands))
@@ -182,21 +205,61 @@ def test_every_command_and_option_is_documented(command):
 
 
 @pytest.fixture(scope="module")
-def example_plan(tmp_path_factory):
-    """The small example study solved with --policy-costs (every table of a plan)."""
+def example_result(tmp_path_factory):
+    """The small example study solved with --policy-costs (every table a plan always has)."""
     out = tmp_path_factory.mktemp("plan")
     result = solve_workbook(ROOT / "inputs" / "example.xlsx", out, with_policy_costs=True, figures=False)
     assert result.status == "optimal"
-    return result.folder
+    return result
+
+
+@pytest.fixture(scope="module")
+def example_plan(example_result):
+    return example_result.folder
+
+
+def header_of(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()[0].split(",")
+
+
+GROUP_COLUMNS = ["group", "group_total_cost_musd"]  # policy_costs.csv, only with policy groups
 
 
 def test_every_table_written_is_documented_column_by_column(example_plan):
     page = outputs_page()
     written = sorted(p.stem for p in (example_plan / "csv").glob("*.csv"))
-    assert set(written) >= set(KEYS)  # policy_costs included (--policy-costs)
+    assert set(written) == set(KEYS) - {"sales", "stocks"}  # policy_costs included (--policy-costs)
     for name in written:
-        header = (example_plan / "csv" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-        assert documented_columns(page, f"{name}.csv") == header, name
+        documented = [c for c in documented_columns(page, f"{name}.csv")
+                      if name != "policy_costs" or c not in GROUP_COLUMNS]
+        assert documented == header_of(example_plan / "csv" / f"{name}.csv"), name
+
+
+@pytest.mark.parametrize("name", ["sales", "stocks"])
+def test_tables_of_studies_with_buyers_or_stockpiles_are_documented(example_result, name):
+    """sales.csv and stocks.csv are written only by studies that have them: their columns are
+    those of the results function (an empty table for the example study)."""
+    assert name in OPTIONAL_TABLES
+    table = getattr(results, name)(example_result.study, example_result.solution)
+    assert table.empty
+    assert documented_columns(outputs_page(), f"{name}.csv") == list(table.columns)
+
+
+def test_policy_group_columns_are_documented(example_plan):
+    """With policy groups, policy_costs.csv gains `group` and `group_total_cost_musd`."""
+    pol = pd.read_csv(example_plan / "csv" / "policies.csv", keep_default_na=False)
+    first = pol["policy"].iloc[0]
+    grouped = results.policy_costs(pol, {first: 1.0}, {"g": 2.0}, {first: "g"})
+    assert list(grouped.columns) == header_of(example_plan / "csv" / "policy_costs.csv") + GROUP_COLUMNS
+    assert documented_columns(outputs_page(), "policy_costs.csv") == list(grouped.columns)
+    assert grouped.loc[grouped["policy"] == first, "group_total_cost_musd"].tolist() == [2.0] * (pol["policy"] == first).sum()
+
+
+def test_cost_components_are_documented():
+    """Every cost component, the optional ones (holding, sales) included, in costs.csv's order."""
+    text = section(outputs_page(), "costs.csv")
+    listed = re.findall(r"`(\w+)`", text.split("\n\n")[0])
+    assert [c for c in dict.fromkeys(listed) if c in COMPONENTS] == list(COMPONENTS)
 
 
 def test_every_summary_key_is_documented(example_plan):
