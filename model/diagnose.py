@@ -6,6 +6,7 @@ Every hard row gets a violation variable at a large, undiscounted-equal price
     demand rows  (balance with demand > 0 and no unmet-demand penalty):  lhs + v >= demand
     budget rows:                                                           lhs - v <= amount
     hard policy rows:   min_domestic_share  lhs + v >= target,   max_supplier_share  lhs - v <= target
+    minimum-output rows:                                                   act - ... + v >= minimum
 
 The elastic copy is always feasible; the rows with v > 0 are reported by their workbook
 identity (sheet, id, year, region, supplier) with the amount and its unit. Rows that no
@@ -26,12 +27,13 @@ from .solve import solve_model
 
 COLUMNS = ["sheet", "id", "year", "region", "supplier", "item", "amount", "unit", "message"]
 
-# which rows are hard (may be relaxed): demand rows without unmet-demand penalty, every budget row,
-# policy rows without a shortfall variable
+# which rows are hard (may be relaxed): demand rows without unmet-demand penalty, every budget and
+# minimum-output row, policy rows without a shortfall variable
 HARD = {
     "balance": lambda r: r.rhs > 0 and not any(v[0] == "unmet" for v in r.terms),
     "budget": lambda r: True,
     "policy": lambda r: not any(v[0] == "short" for v in r.terms),
+    "min_output": lambda r: True,
 }
 
 
@@ -59,6 +61,12 @@ def qty(x: float) -> str:
 
 def _record(family: str, key: tuple, info: dict, amount: float) -> dict:
     sheet = ROWS[family].sheet
+    if family == "min_output":
+        p, y = key
+        return {"sheet": sheet, "id": p, "year": y, "region": "", "supplier": "", "item": "output",
+                "amount": amount, "unit": "t",
+                "message": f"project {p} must run {qty(amount)} t more in {y} than its inputs, routes and "
+                           "demand allow (min_output_share); lower its minimum output or give it inputs"}
     if family == "balance":
         r, c, y = key
         return {"sheet": sheet, "id": f"{r}/{c}", "year": y, "region": r, "supplier": "", "item": c,

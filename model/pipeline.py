@@ -20,7 +20,7 @@ from .data import Study, build_study
 from .diagnose import diagnose, markdown
 from .errors import InputError, Issue
 from .lp import build_model
-from .read import Tables, read_tables
+from .read import Tables, did_you_mean, read_tables
 from .results import cost_by_component, plan_tables, policy_costs
 from .scenarios import BASE
 from .scenarios import apply as apply_scenario
@@ -63,7 +63,8 @@ def scenario_tables(tables: Tables, scenario: str = BASE) -> tuple[Tables, list[
     """The tables of one scenario of a validated workbook, and the edits applied."""
     if scenario != BASE and scenario not in scenario_names(tables):
         known = ", ".join([BASE] + scenario_names(tables))
-        raise InputError([Issue("scenarios", 0, "scenario", scenario, f"a scenario of the workbook: {known}",
+        hint = did_you_mean(scenario, [BASE] + scenario_names(tables))
+        raise InputError([Issue("scenarios", 0, "scenario", scenario, f"a scenario of the workbook: {known}{hint}",
                                 tables.path)])
     applied = apply_scenario(tables, scenario)
     return applied.tables, applied.edits

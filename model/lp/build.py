@@ -1,6 +1,6 @@
 """The LP of docs/formulation.md, family by family: this module is the table of contents.
 
-`formulate` makes the rows that are term dicts (balance, budgets, policies) before any Pyomo
+`formulate` makes the rows that are term dicts (balance, budgets, policies, minimum output) before any Pyomo
 object exists, because soft policies define the shortfall variables; the study carries them so
 that results and the diagnosis can read them. `build_model` then declares the variables and adds
 every family of rows (names.ROWS order) and the objective.
@@ -26,7 +26,7 @@ def formulate(s: Study) -> None:
     balance, impossible = commodity_balance(s)     # 3
     budget = capital_budget(s)                     # 6
     policy, short, unreachable = policy_share(s)   # 7
-    s.rows = {"balance": balance, "budget": budget, "policy": policy}
+    s.rows = {"balance": balance, "budget": budget, "policy": policy, "min_output": minimum_output(s)}  # + 10
     s.short = short
     s.impossible = impossible + unreachable
     s.warnings = silent_policies(s, policy, unreachable)
@@ -37,8 +37,7 @@ def build_model(s: Study) -> pyo.ConcreteModel:
     define_variables(m, s)              # with offer, route and unmet-demand bounds (4, 5)
     project_size(m, s)                  # 1
     activity_limit(m, s)                # 2
-    for family, rows in s.rows.items():  # 3 balance, 6 budget, 7 policy
+    for family, rows in s.rows.items():  # 3 balance, 6 budget, 7 policy, 10 minimum output
         add_rows(m, family, rows)
-    minimum_output(m, s)                # 10
     total_cost(m, s)
     return m

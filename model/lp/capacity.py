@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..data import Study
+from ..data import Key, Row, Study, Terms
 from .expr import RowBlock, RowBuilder, add_block
 
 
@@ -31,7 +31,7 @@ def project_size(m: pyo.ConcreteModel, s: Study) -> None:
 
 
 def _usable_rows(m: pyo.ConcreteModel, s: Study, keys: list, scale: list[float]) -> tuple:
-    """For act[p, t] rows `keys`: act - scale * sum(rho * builds online) and scale * ucap's constant.
+    """For act[p, t] rows `keys`: act - scale * sum(rho * builds online), and scale * ucap's constant.
 
     The builds online in t are consecutive start years of p, whose columns are consecutive too, so
     a row is its act column, then the first build column and a count; numpy spreads them into
@@ -82,10 +82,20 @@ def activity_limit(m: pyo.ConcreteModel, s: Study) -> None:
     add_block(m, "activity_limit", RowBlock(keys, indptr, indices, data, np.full(len(keys), -np.inf), upper))
 
 
-def minimum_output(m: pyo.ConcreteModel, s: Study) -> None:
+def minimum_output(s: Study) -> dict[Key, Row]:
     """10. act[p, t] >= min_output_share_p * availability_p * ucap[p, t], for projects with a
-    minimum output share. The dual is the support per tonne the plant needs to run (support.csv)."""
-    keys = [k for k in s.act if s.projects[k[0]].min_output > 0]
-    scale = [s.projects[p].min_output * s.projects[p].availability for p, _ in keys]
-    indptr, indices, data, lower = _usable_rows(m, s, keys, scale)
-    add_block(m, "min_output", RowBlock(keys, indptr, indices, data, lower, np.full(len(keys), np.inf)))
+    minimum output share (few: term dicts, so the diagnosis can relax them like other hard rows).
+    The dual is the support per tonne the plant needs to run (support.csv)."""
+    ref_act, ref_build = s.refs.family("act"), s.refs.family("build")
+    rows: dict[Key, Row] = {}
+    for key in s.act:
+        p, y = key
+        pr = s.projects[p]
+        if pr.min_output <= 0:
+            continue
+        scale = pr.min_output * pr.availability
+        terms: Terms = {ref_act[key]: 1.0}
+        for tau in s.cap_builds.get(key, ()):
+            terms[ref_build[(p, tau)]] = -scale * pr.usable(y, pr.online(tau))
+        rows[key] = Row(terms, ">=", scale * pr.usable_constant(y), y, {"project": p})
+    return rows
