@@ -21,6 +21,9 @@ Where the contract left room, this reading was chosen:
   never cover a region's route to itself.
 * Several stockpiles of one (region, commodity) each enter that balance; `final_t` and `min_t`
   both bound the last year's level (the larger wins).
+* Minimum output (10) applies to all usable capacity, existing included (ucap as written).
+* An unmet-demand or policy penalty of 0 is finite: the row is soft at no cost.
+* A technology with a blank stage (12) is in budgets whose stage is `*` only, and in no policy.
 """
 
 from __future__ import annotations
