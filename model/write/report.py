@@ -65,9 +65,12 @@ def _headline(doc: Doc, tables: dict, summary: dict) -> None:
     y1 = int(costs["year"].max()) if not _empty(costs) else None
     quality = "the least-cost plan" if status == "optimal" else \
         f"the best plan found before the solver stopped (status {_u(status)}, not proven least-cost)"
+    comps = summary.get("cost_by_component_musd") or {}
+    holding = ", stockpile holding costs" if "holding" in comps else ""
+    revenue = " and the revenue from outside buyers" if "sales" in comps else ""
     doc.p(f"Status **{_u(status)}**. Over {y0}-{y1}, {quality} costs **{musd(obj)}** in total"
-          f"{f', discounted to {y0}' if y0 else ''}: capital, operating, purchase and freight costs and "
-          "penalties, less the salvage value of capacity built late in the horizon."
+          f"{f', discounted to {y0}' if y0 else ''}: capital, operating, purchase and freight costs{holding} and "
+          f"penalties, less the salvage value of capacity built late in the horizon{revenue}."
           if obj is not None else f"Status **{_u(status)}**.")
 
 
@@ -305,6 +308,8 @@ def _support(doc: Doc, tables: dict) -> None:
               f"(no subsidy needed: an equally cheap plan could build {'them' if len(margin) != 1 else 'it'}): "
               f"{names}{more}.")
     if len(mo):
+        doc.p("Plants whose minimum output (an offtake or take-or-pay level) costs money, with the support per "
+              "tonne a contract or price floor would have to pay:")
         doc.ul([f"{_u(r.project)} {_where(r)} needs {price_range([r.low_usd_per_t, r.high_usd_per_t])} USD/t "
                 f"to run at its contracted level in {year_ranges(r.years)}." for r in mo.itertuples(index=False)])
 
@@ -326,7 +331,7 @@ def _sales_stocks(doc: Doc, tables: dict) -> None:
             else "never drawn"
         items.append(f"**{_u(r.stock)}** ({_u(r.commodity)} in {_u(r.region)}): {tonnes(r.initial_t)} t held "
                      f"before {r.first_year}, {tonnes(r.last_t)} t at the end of {r.last_year}, at most "
-                     f"{tonnes(r.peak_t)} t (end of {r.peak_year}); {drawn}.")
+                     f"{tonnes(r.peak_t)} t at a year end ({r.peak_year}); {drawn}.")
     doc.ul(items)
 
 

@@ -9,8 +9,8 @@ Sheets, in order:
                              unit, frozen and filtered header row, column widths from the content
     chart_...                native charts of capacity and import dependence (chart_sheets.py)
 
-Number formats follow each column's unit suffix: tonnes (_t, _tpa) and USD/t with thousands
-separators, USD million (_musd) with one decimal, shares as percent. Cells hold full-precision
+Number formats follow each column's unit suffix: tonnes (_t, _tpa), USD/t and USD per t/yr with
+thousands separators, USD million (_musd) with one decimal, USD/kg with two, shares as percent. Cells hold full-precision
 values; only the display is rounded. Text is always stored as text, never as a formula (cells.py).
 
 Speed: the workbook is written in openpyxl's write-only (streaming) mode, rows straight from

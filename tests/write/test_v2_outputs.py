@@ -14,8 +14,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import one_region_chain, write_case
 from model.analysis import capital_subsidies, minimum_output_support, stage_key, stage_order, staged, stock_levels
 from model.overview import scenario_row
+from model.pipeline import solve_workbook
 from model.write.chart_sheets import chart_sheet_names
 from model.write.charts import figures, write_charts
 from model.write.csv import write_csv
@@ -272,9 +274,9 @@ def test_report_sales_and_stockpiles(report):
     md = section((report / "report.md").read_text(), "Sales and stockpiles")
     assert "Outside buyers take **100 t** of conc in AU (2025-2026), USD 0.3 million of revenue (undiscounted)." in md
     assert "* **eu_reserve** (magnet in EU): 100 t held before 2025, 40 t at the end of 2027, at most 100 t " \
-           "(end of 2025); drawn in 2026-2027 (60 t in all)." in md
+           "at a year end (2025); drawn in 2026-2027 (60 t in all)." in md
     assert "* **au_build** (conc in AU): 0 t held before 2025, 50 t at the end of 2027, at most 50 t " \
-           "(end of 2026); never drawn." in md
+           "at a year end (2026); never drawn." in md
     html = (report / "report.html").read_text()
     assert "What would it take" in html and "Sales and stockpiles" in html
 
@@ -335,3 +337,66 @@ def test_support_read_back_from_csv(tables, tmp_path):
     assert mo[["project", "years", "low_usd_per_t", "high_usd_per_t"]].values.tolist() == [
         ["mine_au", [2026, 2027], 1200.4, 1500.0]]
     assert stock_levels(tables["stocks"])["drawn_t"].tolist() == [0.0, 60.0]
+
+
+def test_headline_names_holding_costs_and_revenue(report):
+    md = (report / "report.md").read_text()
+    assert "capital, operating, purchase and freight costs, stockpile holding costs and penalties, less the " \
+           "salvage value of capacity built late in the horizon and the revenue from outside buyers." in md
+
+
+# --- end to end: a workbook with the version 2 sheets, solved and written ---------------------
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    """EU needs 50 t/yr of magnet and 30 t/yr of grade_a, which only the bookkeeping conversion
+    `conv` (blank stage, 100 USD per tpa) makes from magnet: it builds 30 t/yr. `plant` (200 t/yr at
+    1000 USD/t) must run at 90 %: 180 t, more than demand (50), the conversion (30) and the buyer
+    (40 at 500 USD/t) take; the stockpile is drawn from 20 t to its floor of 10 in 2025, and the
+    surplus is left (the balance is an inequality). A forced tonne costs its running cost with no
+    use for it: the minimum-output support is 1000 USD/t. `spare` (5000 USD per tpa, 25 years,
+    availability 1) is not built: 5000 USD per tpa would bring it in, 5000 / (25 * 1000) = 0.20 USD/kg."""
+    d = tmp_path_factory.mktemp("v2solve")
+    years = (2025, 2026, 2027)
+    sheets = one_region_chain(
+        commodities=[{"commodity": "magnet", "stage": "manufacturing"},
+                     {"commodity": "grade_a", "stage": "manufacturing"}],
+        content=[{"commodity": c, "material": "NdPr", "t_per_t": 0.5} for c in ("magnet", "grade_a")],
+        technologies=[{"technology": "sinter", "stage": "manufacturing"}, {"technology": "regrade", "stage": None}],
+        tech_io=[{"technology": "sinter", "commodity": "magnet", "coefficient": 1},
+                 {"technology": "regrade", "commodity": "magnet", "coefficient": -1},
+                 {"technology": "regrade", "commodity": "grade_a", "coefficient": 1}],
+        projects=[{"project": "plant", "technology": "sinter", "region": "EU", "existing_tpa": 200,
+                   "var_cost_usd_per_t": 1000, "min_output_share": 0.9},
+                  {"project": "conv", "technology": "regrade", "region": "EU", "max_new_tpa": 100,
+                   "capex_usd_per_tpa": 100},
+                  {"project": "spare", "technology": "sinter", "region": "EU", "max_new_tpa": 100,
+                   "capex_usd_per_tpa": 5000}],
+        demand=[{"region": "EU", "commodity": c, "year": y, "quantity_t": q} for y in years
+                for c, q in (("magnet", 50), ("grade_a", 30))],
+        sales=[{"sale": "buyer", "region": "EU", "commodity": "magnet", "max_tpa": 40, "price_usd_per_t": 500}],
+        stocks=[{"stock": "res", "region": "EU", "commodity": "magnet", "initial_t": 20, "min_t": 10,
+                 "holding_cost_usd_per_t": 10}],
+    )
+    return solve_workbook(write_case(d, {"salvage": "no"}, **sheets), d / "out")
+
+
+def test_solved_v2_study_writes_every_output(solved):
+    folder = solved.folder
+    wb = openpyxl.load_workbook(folder / "plan.xlsx")
+    assert wb.sheetnames[-5:] == ["support", "sales", "stocks", "chart_capacity_by_stage", "chart_capacity_by_region"]
+    # conv's 30 t/yr count towards no stage: manufacturing is plant's 200 alone
+    assert after(wb["chart_capacity_by_stage"], "capacity online by stage (t/yr of each stage's main product)", 4) \
+        == [["year", "manufacturing"], [2025, 200], [2026, 200], [2027, 200]]
+    assert sorted(p.name for p in (folder / "charts").iterdir()) == [
+        "capacity_by_stage_region.png", "commodity_prices.png", "stocks.png"]
+    assert_picture(folder / "charts" / "stocks.png")
+    md = (folder / "report.md").read_text()
+    assert "* spare (EU, manufacturing) would enter the plan with a capital subsidy of 5,000 USD per tpa " \
+           "(0.20 USD/kg of lifetime output), starting 2025." in md
+    assert "* plant (EU, manufacturing) needs 1,000 USD/t to run at its contracted level in 2025-2027." in md
+    assert "Outside buyers take **120 t** of magnet in EU (2025-2027)" in md
+    assert "* **res** (magnet in EU): 20 t held before 2025, 10 t at the end of 2027, at most 10 t at a year end " \
+           "(2025); drawn in 2025 (10 t in all)." in md
+    assert "* **no stage** (bookkeeping conversions, counted in no stage's figures): 30 t/yr new, EU 30 t/yr (conv)" \
+        in md
