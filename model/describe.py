@@ -11,6 +11,16 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _sales_and_stocks(t) -> list[str]:
+    """Version 2 sheets, listed only when the study has rows in them."""
+    out = []
+    for sheet, label, what in (("sales", "sales     ", "outside buyers"), ("stocks", "stocks    ", "stockpiles")):
+        df = t[sheet]
+        if len(df):
+            out.append(f"{label} {len(df)} {what} of " + ", ".join(dict.fromkeys(df["commodity"].dropna())))
+    return out
+
+
 def summary_lines(s: Study) -> list[str]:
     t = s.tables
     lines = [
@@ -23,13 +33,15 @@ def summary_lines(s: Study) -> list[str]:
     projects = pd.DataFrame([vars(p) for p in s.projects.values()]) if s.projects else pd.DataFrame()
     lines.append(f"projects   {len(s.projects)}")
     if not projects.empty:
-        by = projects.groupby("stage").agg(
+        # bookkeeping technologies (blank stage) are listed under "no stage"
+        by = projects.fillna({"stage": "(no stage)"}).groupby("stage").agg(
             n=("name", "size"), existing=("existing", "sum"), committed=("committed", "sum"),
             candidates=("max_new", lambda v: int((v > 0).sum())), max_new=("max_new", "sum"))
         for r in by.itertuples():
             lines.append(f"  {r.Index:<14} {r.n:>4} projects: existing {_fmt(r.existing)} t/yr, committed "
                          f"{_fmt(r.committed)} t/yr, {r.candidates} candidates up to {_fmt(r.max_new)} t/yr")
     lines.append(f"supply     {len(t['supply'])} offers; trade {len(t['trade'])} route rows")
+    lines += _sales_and_stocks(t)
     d = t["demand"]
     lines.append(f"demand     {len(d)} rows")
     if not d.empty:

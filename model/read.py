@@ -284,21 +284,22 @@ def _read_sheet(sheet: Sheet, ws, xml: SheetXml, book: str, issues: list[Issue],
     docs = [d for d in DOC_COLUMNS if d not in sheet.names]
     where = _positions(header, sheet.names + docs, sheet.name, book, issues)
     spare = [h for h in header if h and h not in where]
-    for col in sheet.columns:
-        if col.name not in where:
-            issues.append(Issue(sheet.name, 1, col.name, "", "this column in the header row" +
-                                _hint(col.name, spare), book))
+    for col in (c for c in sheet.columns if c.name not in where):
+        hint = _hint(col.name, spare)  # an optional column may be left out, but not misspelt
+        if hint or not col.optional:
+            issues.append(Issue(sheet.name, 1, col.name, "", "this column in the header row" + hint, book))
     for h in spare:
         warnings.append(Issue(sheet.name, 1, h, h, "a known column; this one is ignored", book))
     blanked = xlsxfile.quirks(sheet.name, xml, where, book, issues)
     present = [c for c in sheet.columns if c.name in where]
     docs = [d for d in docs if d in where]
+    absent = {c.name: c.default for c in sheet.columns if c.name not in where}  # read as blank cells
     records = []
     for n, raw in enumerate(rows, start=2):
         cells = {c: (raw[i] if i < len(raw) else None) for c, i in where.items()}
         if all(is_blank(cells[c.name]) for c in present):
             continue  # empty (trailing) rows
-        rec = {ROW: n}
+        rec = {ROW: n, **absent}
         for d in docs:
             v = cells[d]
             if is_excel_error(v):
@@ -388,26 +389,6 @@ def _read_settings(ws, xml: SheetXml, book: str, issues: list[Issue], warnings: 
     return values, at
 
 
-def _sheet_titles(wb, book: str, issues: list[Issue]) -> dict[str, str]:
-    """Contract sheet name -> workbook sheet title (trimmed). Two titles that are one name after
-    trimming and ignoring case (a hidden "projects " beside "projects") are an input error."""
-    by: dict[str, list[str]] = {}
-    for title in wb.sheetnames:
-        by.setdefault(str(title).strip().lower(), []).append(title)
-    out = {}
-    for name in ["settings"] + [s.name for s in SHEETS]:
-        same = by.get(name, [])
-        if len(same) > 1:
-            listed = " and ".join(f'"{t}"' + (f" ({wb[t].sheet_state})" if wb[t].sheet_state != "visible" else "")
-                                  for t in same)
-            issues.append(Issue(name, 0, "", "", f"one sheet named {name}, found {listed} (delete or rename "
-                                "all but one)", book))
-        exact = [t for t in same if str(t).strip() == name]
-        if len(same) == 1 and exact:
-            out[name] = exact[0]
-    return out
-
-
 def read_tables(path: str | Path) -> Tables:
     """Read every contract sheet into typed DataFrames, collecting cell problems in `issues`.
 
@@ -421,7 +402,7 @@ def read_tables(path: str | Path) -> Tables:
     issues: list[Issue] = []
     warnings: list[Issue] = []
     try:
-        titles = _sheet_titles(wb, book, issues)
+        titles = xlsxfile.sheet_titles(wb, ["settings"] + [s.name for s in SHEETS], book, issues)
         clashed = {i.sheet for i in issues}
         trimmed = [str(n).strip() for n in wb.sheetnames]
         frames: dict[str, pd.DataFrame] = {}

@@ -11,7 +11,7 @@ column of them:
 A value that reads as a number cell would ("5,000", "$40,000", "40 %") compares numerically,
 otherwise as trimmed, case-sensitive text; a blank cell matches `!=` only. `scale`/`add` first give a blank cell the number it
 stands for (its default, or first_year); a blank meaning unlimited, hard or beyond the horizon
-stays blank. On supply and policies, whose rows span first_year..last_year, the edits see one
+stays blank. On supply, sales and policies, whose rows span first_year..last_year, the edits see one
 row per year (column `year`); afterwards equal consecutive years merge back into rows that
 keep the original id and Excel row, so results stay keyed by the ids of the workbook.
 
@@ -31,7 +31,7 @@ from .read import ROW, CellError, Tables, closest, did_you_mean, is_blank, out_o
 from .schema import SETTING, SHEET, WILDCARD, Column
 
 BASE = "base"
-YEARLY = ("supply", "policies")  # sheets whose rows span first_year..last_year
+YEARLY = ("supply", "sales", "policies")  # sheets edited per year (trade rows have windows but are not split)
 WINDOW = ("first_year", "last_year")
 HORIZON = ("first_year", "last_year")  # settings that define the horizon
 OPS = ("set", "scale", "add")

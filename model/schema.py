@@ -64,6 +64,7 @@ class Column:
     ref: str | None = None  # sheet whose id this names
     wildcard: bool = False  # '*' allowed (means "every")
     blank: str = ""  # what a blank means when default is None
+    since: int = 1  # contract version that added it to its sheet (1: with the sheet); see `optional`
 
     def __post_init__(self):
         if self.kind == "whole" and self.unit == "year" and self.minimum is None:
@@ -96,6 +97,12 @@ class Column:
             return "one of " + ", ".join(self.choices)
         return "text"
 
+    @property
+    def optional(self) -> bool:
+        """Added after version 1: a header without it reads every cell as blank (never an error),
+        so workbooks written before it stay valid and give the same plan."""
+        return self.since > 1
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -105,6 +112,7 @@ class Sheet:
     key: tuple[str, ...] = ()  # unique key (id column or composite)
     required: bool = True
     id_column: str | None = None  # column other sheets refer to
+    since: int = 1  # contract version that added it (later sheets are never required)
 
     @property
     def names(self) -> list[str]:
@@ -151,6 +159,12 @@ SETTINGS = (
 
 def _c(name, kind, help, **kw) -> Column:
     return Column(name, kind, help, **kw)
+
+
+def _window(what: str, since: int = 1) -> tuple[Column, Column]:
+    """first_year and last_year of a row that stands for some years (blank: the horizon's ends)."""
+    return (_c("first_year", "whole", f"first year {what}", unit="year", blank="first_year", since=since),
+            _c("last_year", "whole", f"last year {what}", unit="year", blank="last_year", since=since))
 
 
 SHEETS: tuple[Sheet, ...] = (
@@ -213,7 +227,9 @@ SHEETS: tuple[Sheet, ...] = (
         "technologies",
         (
             _c("technology", "text", "unique id", required=True),
-            _c("stage", "choice", "supply-chain stage", required=True, choices=STAGES),
+            _c("stage", "choice", "supply-chain stage; blank for a bookkeeping technology (converts one commodity "
+               "into another for accounting; its projects count towards no stage)", choices=STAGES,
+               blank="bookkeeping (no stage)"),
             _c("name", "text", "full name"),
         ),
         "technologies projects use",
@@ -255,6 +271,10 @@ SHEETS: tuple[Sheet, ...] = (
             _c("lifetime_years", "whole", "operating life of new capacity", unit="years", default=25, minimum=1),
             _c("availability", "number", "share of capacity usable per year", unit="fraction",
                default=1.0, above=0.0, maximum=1.0),
+            _c("ramp_years", "whole", "years over which new and committed capacity ramps linearly to full use",
+               unit="years", default=0, minimum=0, since=2),
+            _c("min_output_share", "number", "share of usable capacity that must run each year (offtake, "
+               "take-or-pay)", unit="fraction", default=0.0, minimum=0.0, maximum=1.0, since=2),
         ),
         "facilities, existing or candidate",
         key=("project",), id_column="project",
@@ -265,13 +285,25 @@ SHEETS: tuple[Sheet, ...] = (
             _c("offer", "text", "unique id", required=True),
             _c("region", "text", "where the supply appears", required=True, ref="regions"),
             _c("commodity", "text", "what is offered", required=True, ref="commodities"),
-            _c("first_year", "whole", "first year the offer stands", unit="year", blank="first_year"),
-            _c("last_year", "whole", "last year the offer stands", unit="year", blank="last_year"),
+            *_window("the offer stands"),
             _c("max_tpa", "number", "most tonnes per year", unit="t/yr", minimum=0.0, blank="unlimited"),
             _c("price_usd_per_t", "number", "price paid per tonne", unit="USD/t", default=0.0, minimum=0.0),
         ),
         "tranches of outside supply (imports, scrap collection)",
         key=("offer",), id_column="offer",
+    ),
+    Sheet(
+        "sales",
+        (
+            _c("sale", "text", "unique id", required=True),
+            _c("region", "text", "where the buyers take delivery", required=True, ref="regions"),
+            _c("commodity", "text", "what they buy", required=True, ref="commodities"),
+            *_window("the offer to buy stands"),
+            _c("max_tpa", "number", "most tonnes per year they take", unit="t/yr", required=True, minimum=0.0),
+            _c("price_usd_per_t", "number", "what they pay per tonne", unit="USD/t", required=True, minimum=0.0),
+        ),
+        "outside buyers",
+        key=("sale",), required=False, id_column="sale", since=2,
     ),
     Sheet(
         "trade",
@@ -285,8 +317,26 @@ SHEETS: tuple[Sheet, ...] = (
             _c("cost_usd_per_t", "number", "freight and tariffs", unit="USD/t", default=0.0, minimum=0.0),
             _c("max_tpa", "number", "most tonnes per year on the route (each commodity)", unit="t/yr",
                minimum=0.0, blank="unlimited"),
+            *_window("the row applies", 2),
         ),
         "routes between regions",
+    ),
+    Sheet(
+        "stocks",
+        (
+            _c("stock", "text", "unique id", required=True),
+            _c("region", "text", "where it is held", required=True, ref="regions"),
+            _c("commodity", "text", "what is held", required=True, ref="commodities"),
+            _c("initial_t", "number", "tonnes held before first_year", unit="t", default=0.0, minimum=0.0),
+            _c("max_t", "number", "most tonnes held at a year end", unit="t", minimum=0.0, blank="unlimited"),
+            _c("min_t", "number", "strategic floor at every year end", unit="t", default=0.0, minimum=0.0),
+            _c("final_t", "number", "at least this much at the end of last_year", unit="t", default=0.0,
+               minimum=0.0),
+            _c("holding_cost_usd_per_t", "number", "cost per tonne held per year", unit="USD/t", default=0.0,
+               minimum=0.0),
+        ),
+        "stockpiles",
+        key=("stock",), required=False, id_column="stock", since=2,
     ),
     Sheet(
         "demand",
@@ -324,12 +374,13 @@ SHEETS: tuple[Sheet, ...] = (
             _c("kind", "choice", "policy kind", required=True, choices=POLICY_KINDS),
             _c("stage", "choice", "stage", required=True, choices=STAGES),
             _c("share", "number", "target share", unit="fraction", required=True, minimum=0.0, maximum=1.0),
-            _c("first_year", "whole", "first year it binds", unit="year", blank="first_year"),
-            _c("last_year", "whole", "last year it binds", unit="year", blank="last_year"),
+            *_window("it binds"),
             _c("basis", "choice", "output or capacity (min_domestic_share only)", default="output",
                choices=BASES),
             _c("penalty_usd_per_t", "number", "blank = hard; a number makes it soft",
                unit="USD/t", minimum=0.0, blank="hard"),
+            _c("group", "text", "policies with the same group are also costed together (--policy-costs)",
+               blank="none", since=2),
         ),
         "policy targets (EU CRMA benchmarks)",
         key=("policy",), id_column="policy",

@@ -32,7 +32,11 @@ what it writes is in [outputs.md](outputs.md).
 **Sheets and columns.** Sheet and column names are lower-case and exact; spaces around them are
 trimmed. The sheets are {sheets}. Every column listed below must be in the header row of its sheet,
 even when all its cells are blank; a missing column is an input error (the rest of the workbook is
-still checked, reading the column as blank). Optional sheets may be left out: {optional}. Other
+still checked, reading the column as blank). The exceptions came with version 2 of the workbook:
+optional columns ({optional_columns}) may be left out of the header, and then every cell of them
+is blank; a header that looks like a misspelt one (`ramp years`) is still an error, so the data is
+never silently ignored. Optional sheets may be left out (an absent sheet is empty): {optional}.
+A workbook made before version 2 thus stays valid and gives the same plan. Other
 columns are ignored with a warning, except {doc_columns}, which any sheet may carry as
 documentation (`source` names a row of `sources`; an unknown one is a warning). Other sheets are
 ignored silently, so notes can live in the workbook.
@@ -77,6 +81,11 @@ either, its demand is hard.""",
     "content": """\
 E.g. magnet, NdPr, 0.31. A commodity with no row contains no material. The consumption of a
 material in a region and year, `Σ_c t_per_t × demand`, is the base of every policy share.""",
+    "technologies": """\
+A blank `stage` makes a bookkeeping technology: it converts one commodity into another for
+accounting (a magnet grade into a duty it can serve). Its projects count towards no stage: not in
+capacity or output by stage, not in any policy, not in the charts, and in no stage-specific
+budget (only in budgets for every stage, `*`); they still enter balances and costs.""",
     "tech_io": """\
 Each technology has at least one output (a positive coefficient). Coefficients are used exactly
 as given, never normalised; by convention the main output has coefficient 1, so activity and
@@ -89,12 +98,32 @@ construction starts in year τ operates from τ + `lead_time_years` for `lifetim
 builds may start from the later of `first_year` and `earliest_start_year` up to
 `last_year` − `lead_time_years` (capacity that could not come online inside the horizon is not
 built). `committed_tpa` > 0 needs `committed_online_year`; `max_new_tpa` > 0 needs
-`capex_usd_per_tpa`.""",
+`capex_usd_per_tpa`.
+
+Ramp-up: with `ramp_years` = R, capacity that comes online in year o (a build, or committed
+capacity) is usable at (t − o + 1) / (R + 1) of its size in year t, reaching full use after R
+years; existing capacity is fully usable. Fixed O&M and the capacity tables count the full
+nameplate. Minimum output: with `min_output_share` = m, activity is at least m × availability ×
+usable capacity each year (an offtake or take-or-pay contract). The support.csv output gives the
+support per tonne a plant needs to run at that level.""",
     "supply": """\
 Several offers for one region and commodity form a stepped supply curve. An offer stands in
 each year of its window that lies in the horizon; an offer outside the horizon is simply unused.
 An offer located in a region is never an import of that region. Export controls are scenarios
 that cut `max_tpa` of a region's offers.""",
+    "sales": """\
+Outside buyers: in each year of its window a sale takes up to `max_tpa` tonnes of the commodity
+out of the region, paying `price_usd_per_t` (a credit in the objective). Both are required: a
+buyer without a limit who pays more than the cost would make the plan unbounded. Sales leave the
+region like demand but are not consumption, so they never enter a policy's base. Scenarios see
+one row per year, as on `supply`.""",
+    "stocks": """\
+A stockpile of one commodity in one region: `initial_t` is held before `first_year`; the level at
+each year end stays between `min_t` (a strategic floor) and `max_t`, and is at least `final_t` at
+the end of `last_year`. Filling it takes the commodity out of the region's balance and drawing it
+puts it back; each tonne held at a year end costs `holding_cost_usd_per_t`. The bounds must fit
+together: `min_t` <= `max_t`, `min_t` <= `initial_t` <= `max_t` and `final_t` <= `max_t`, else an
+input error names the row.""",
     "trade": """\
 A route not listed does not exist. Within a region no route is needed; a row from a region to
 itself is ignored. Rows are resolved for each (from_region, to_region, commodity) triple on its
@@ -103,7 +132,14 @@ from_region, to_region and commodity; among equally specific covering rows the f
 order wins. A row naming one commodity changes that commodity only and never removes other
 commodities from the region pair. A `*` row stands for one row per triple it covers: its
 `max_tpa` caps each of them on its own, never their total (quotas belong on `supply`). Routes
-are created only for commodities that some project produces or some offer sells.""",
+are created only for commodities that some project produces or some offer sells.
+
+Dated rows: `first_year` and `last_year` limit the years a row applies (blank: the whole
+horizon). Each year resolves among the rows whose window holds it, by the rules above; a year that
+no covering row holds has no route, so a route can open or close during the horizon (a row
+`CN | EU | magnet | ... | last_year 2026` closes after 2026 when no wider row covers it).
+Scenarios edit trade rows as a whole: they are not split by year, so a `where` on trade cannot
+test `year` (edit `first_year`/`last_year` instead).""",
     "demand": """\
 A missing (region, commodity, year) is zero; rows outside the horizon are ignored. Whether
 demand may go unserved is set per commodity (`unmet_penalty_usd_per_t`).""",
@@ -122,6 +158,8 @@ tonnes of the material, are at most `share` × consumption; it applies to stages
 deliver (extraction, processing, manufacturing), so naming `recycling` for it is an input error.
 A year in which the region consumes none of the material has no target. Blank
 `penalty_usd_per_t` makes the target hard; a number makes it soft at that cost per tonne short.
+Policies that share a `group` are also costed together by `--policy-costs` (the cost of removing
+all of them at once: two policies that duplicate each other each cost 0 alone).
 
 The EU Critical Raw Materials Act 2030 benchmarks for a region `EU` and material `NdPr`:
 extraction 10 %, processing 40 %, recycling 25 % (`min_domestic_share`), and no single third
@@ -139,10 +177,11 @@ workbook itself and takes no rows.
 * `op` is `set`, `scale` (multiply) or `add`. Before `scale`/`add`, a blank cell takes the number
   it stands for (its default: 0, 1, 25, first_year, 0.08); a blank meaning unlimited, hard or
   beyond the horizon stays blank. `set` with a blank value restores the column's default.
-* On `supply` and `policies` an edit sees one row per year, so `where` may test `year` and an
+* On `supply`, `sales` and `policies` an edit sees one row per year, so `where` may test `year` and an
   edit may change part of a row's years; the row is split into runs of equal years that keep its
   id and Excel row. `first_year`/`last_year` of these sheets and the horizon in settings cannot
-  be edited (limit years with a `year` condition instead).
+  be edited (limit years with a `year` condition instead). Other sheets, `trade` included, are
+  edited row by row; `first_year`/`last_year` of trade rows may be edited.
 * `settings` is edited like a sheet with columns `key` and `value`, e.g.
   `settings | key=discount_rate | value | set | 0.05`.
 * Example: `china_ban_2027 | supply | region=CN; commodity=magnet; year>=2027 | max_tpa | set | 0`.
@@ -225,9 +264,10 @@ def _wrap(text: str) -> str:
 
 def intro() -> str:
     optional = [f"`{s.name}`" for s in schema.SHEETS if not s.required]
+    columns = [f"{s.name} `{c.name}`" for s in schema.SHEETS for c in s.columns if c.optional]
     return _wrap(INTRO.format(
         sheets=", ".join(["`settings`"] + [f"`{s.name}`" for s in schema.SHEETS]),
-        optional=", ".join(optional) or "none",
+        optional=", ".join(optional) or "none", optional_columns=", ".join(columns) or "none",
         doc_columns=" and ".join(f"`{c}`" for c in schema.DOC_COLUMNS),
         keys=_keys_sentence(),
         year_min=schema.YEAR_MIN, year_max=schema.YEAR_MAX, magnitude=f"{schema.MAGNITUDE:.0e}".replace("e+0", "e"),
@@ -252,6 +292,9 @@ def sheet_section(sheet: schema.Sheet) -> list[str]:
         facts.append("Key: " + ", ".join(f"`{k}`" for k in sheet.key) + ".")
     if sheet.id_column:
         facts.append(f"Other sheets refer to its rows by `{sheet.id_column}`.")
+    later = [f"`{c.name}`" for c in sheet.columns if c.optional]
+    if later:
+        facts.append("Optional columns (may be left out of the header, reading as blank): " + ", ".join(later) + ".")
     if facts:
         lines[-1] += " " + " ".join(facts)
     rows = [[f"`{c.name}`", type_words(c), c.unit, default_words(c), c.help] for c in sheet.columns]

@@ -97,9 +97,9 @@ def horizon(t: Tables) -> list[Issue]:
 
 
 def year_windows(t: Tables) -> list[Issue]:
-    """first_year <= last_year in supply and policies, where a row gives both."""
+    """first_year <= last_year in every sheet with a year window, where a row gives both."""
     out = []
-    for sheet in ("supply", "policies"):
+    for sheet in (s.name for s in SHEETS if {"first_year", "last_year"} <= set(s.names)):
         if sheet in t.broken:
             continue
         df = t[sheet]
@@ -108,6 +108,23 @@ def year_windows(t: Tables) -> list[Issue]:
         for _, r in df[bad.astype(bool)].iterrows():
             out.append(_issue(t, sheet, r[ROW], "last_year", r["last_year"],
                               f"last_year >= first_year ({r['first_year']})"))
+    return out
+
+
+# stockpile rules (column, op, bound); an error names the column of the row that breaks one
+_STOCK_BOUNDS = (("min_t", "<=", "max_t"), ("initial_t", ">=", "min_t"), ("initial_t", "<=", "max_t"),
+                 ("final_t", "<=", "max_t"))
+
+
+def stock_bounds(t: Tables) -> list[Issue]:
+    """min_t <= max_t, min_t <= initial_t <= max_t and final_t <= max_t (a blank max_t is unlimited)."""
+    st = t["stocks"]
+    out = []
+    for col, op, bound in _STOCK_BOUNDS:
+        v, b = st[col], st[bound]
+        bad = v.notna() & b.notna() & ((v > b) if op == "<=" else (v < b))
+        out += [_issue(t, "stocks", r[ROW], col, r[col], f"{col} {op} {bound} ({r[bound]:g})")
+                for _, r in st[bad].iterrows()]
     return out
 
 
@@ -158,6 +175,7 @@ CHECKS = (
     (year_windows, ()),  # skips broken sheets itself
     (budget_rows_agree, ("budgets",)),
     (policy_rules, ("policies",)),
+    (stock_bounds, ("stocks",)),
 )
 
 

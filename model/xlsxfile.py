@@ -1,5 +1,5 @@
-"""The .xlsx file itself: opening it (one clear line when that fails), and what openpyxl's
-fast reader cannot tell: formulas never calculated, and merged cells.
+"""The .xlsx file itself: opening it (one clear line when that fails), finding the contract's
+sheets among its titles, and what openpyxl's fast reader cannot tell: formulas never calculated, and merged cells.
 
 openpyxl in read-only, values-only mode gives a formula's saved result, and None both for
 an empty cell and for a formula no spreadsheet program ever calculated (a workbook written
@@ -162,3 +162,23 @@ def quirks(sheet: str, xml: SheetXml, where: dict[str, int], book: str, issues: 
             issues.append(Issue(sheet, max(r0, 2), name[cols[0]], ref, _MERGED_TEXT.format(ref=ref), book))
             spans.append((r0, r1, c0 - 1, c1 - 1))
     return lambda row, i: (row, i) in cells or any(a <= row <= b and c <= i <= d for a, b, c, d in spans)
+
+
+def sheet_titles(wb, names: list[str], book: str, issues: list[Issue]) -> dict[str, str]:
+    """Contract sheet name -> workbook sheet title (trimmed). Two titles that are one name after
+    trimming and ignoring case (a hidden "projects " beside "projects") are an input error."""
+    by: dict[str, list[str]] = {}
+    for title in wb.sheetnames:
+        by.setdefault(str(title).strip().lower(), []).append(title)
+    out = {}
+    for name in names:
+        same = by.get(name, [])
+        if len(same) > 1:
+            listed = " and ".join(f'"{t}"' + (f" ({wb[t].sheet_state})" if wb[t].sheet_state != "visible" else "")
+                                  for t in same)
+            issues.append(Issue(name, 0, "", "", f"one sheet named {name}, found {listed} (delete or rename "
+                                "all but one)", book))
+        exact = [t for t in same if str(t).strip() == name]
+        if len(same) == 1 and exact:
+            out[name] = exact[0]
+    return out

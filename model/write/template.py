@@ -61,6 +61,8 @@ def _help(col: Column) -> str:
         parts.append("One of: " + ", ".join(col.choices) + ".")
     if col.ref:
         parts.append(f"Must be listed in sheet {col.ref}.")
+    if col.optional:
+        parts.append("Optional column: a sheet without it reads it as blank.")
     return " ".join(parts)
 
 

@@ -1,7 +1,9 @@
 """Write a study workbook (every contract sheet, in contract column order) from plain rows.
 
 Used by the example-study script and by tests that build small instances; blank cells are
-written as empty cells so the reader applies the contract's defaults.
+written as empty cells so the reader applies the contract's defaults. Optional sheets and
+columns (version 2) are written only when a row gives them, so a study without them is a
+version 1 workbook, as a user's older workbook would be.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ def write_study(path: str | Path, settings: dict, sheets: dict[str, list[dict]],
         rows = sheets.get(sheet.name, [])
         if not rows and not sheet.required:
             continue
-        cols = sheet.names + [c for c in (extra_columns or {}).get(sheet.name, []) if c not in sheet.names]
+        extra = (extra_columns or {}).get(sheet.name, [])
+        given = {c for r in rows for c, v in r.items() if v is not None} | set(extra)
+        names = [c.name for c in sheet.columns if not c.optional or c.name in given]
+        cols = names + [c for c in extra if c not in names]
         for r in rows:
-            bad = set(r) - set(cols)
+            bad = set(r) - set(cols) - set(sheet.names)
             if bad:
                 raise ValueError(f"sheet {sheet.name}: unknown columns {sorted(bad)}")
         ws = wb.create_sheet(sheet.name)

@@ -371,8 +371,6 @@ CASES = [
     Case("blank_policy_kind", "policies", 3, "kind", "expected a value", put("policies", 3, "kind", None)),
     Case("blank_policy_material", "policies", 4, "material", "expected a value",
          put("policies", 4, "material", None)),
-    Case("blank_technology_stage", "technologies", 3, "stage", "expected a value",
-         put("technologies", 3, "stage", None)),
     Case("spaces_only_region_id", "regions", 3, "region", "expected a value", put("regions", 3, "region", "   ")),
     Case("blank_material_id", "materials", 3, "material", "expected a value", put("materials", 3, "material", None)),
     Case("blank_commodity_id", "commodities", 5, "commodity", "expected a value",
