@@ -25,8 +25,8 @@ def _v2_ready() -> bool:
 
 
 V2_READY = _v2_ready()
-V1_SEEDS = range(48)
-V2_SEEDS = range(1000, 1036)
+V1_SEEDS = range(40)
+V2_SEEDS = range(1000, 1030)
 OPTIMAL = "optimal"
 NO_PLAN = ("infeasible", "unbounded", "infeasible_or_unbounded")
 
@@ -64,12 +64,12 @@ def test_random_v2_study_matches_reference(tmp_path, seed):
 def test_random_studies_are_mostly_feasible(tmp_path):
     """The generator keeps hard rows, but most studies have a plan (reference only)."""
     statuses = []
-    for seed in V1_SEEDS[:24]:
+    for seed in V1_SEEDS[:16]:
         path = write_study(tmp_path / f"s{seed}.xlsx", *random_study(seed))
         tables = read_tables(path)
         validate(tables)
         statuses.append(reference_solve(tables)[0])
-    assert 16 <= statuses.count(OPTIMAL) <= 22
+    assert 11 <= statuses.count(OPTIMAL) <= 15
     assert statuses.count("infeasible") == len(statuses) - statuses.count(OPTIMAL)
 
 
