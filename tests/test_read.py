@@ -21,6 +21,7 @@ from model.data import build_study
 from model.routes import resolve_routes
 from model.errors import InputError, Issue, WorkbookUnreadable
 from model.read import ROW, per_year, read_tables
+from model.schema import SHEET
 from model.validate import validate
 from model.write.workbook import write_study
 
@@ -472,6 +473,32 @@ def test_missing_column_without_a_near_miss(tmp_path):
     err = input_error(path)
     assert [str(i) for i in err.issues] == [
         f"{path}: demand row 1, column quantity_t: expected this column in the header row"]
+
+
+def test_optional_column_left_out_reads_its_default_and_a_misspelt_one_is_an_error(tmp_path):
+    # write_study writes a version 2 column only when a row gives it: this projects header has none
+    path = write_case(tmp_path, None, **sheets())
+    header = [c.value for c in openpyxl.load_workbook(path)["projects"][1]]
+    assert "ramp_years" not in header and "min_output_share" not in header
+    t = read_tables(path)
+    assert t.issues == [] and t.warnings == []
+    assert t["projects"][["ramp_years", "min_output_share"]].values.tolist() == [[0, 0.0]]
+    assert str(t["projects"]["ramp_years"].dtype) == "Int64"
+    path = edit(write_case(tmp_path, None, name="typo", **sheets(projects=[
+        {"project": "p1", "technology": "sinter", "region": "EU", "existing_tpa": 100, "ramp_years": 2}])),
+        lambda wb: rename_header(wb, "projects", "ramp_years", "ramp_year"))
+    err = input_error(path)
+    assert [str(i) for i in err.issues] == [
+        f'{path}: projects row 1, column ramp_years: expected this column in the header row (did you mean "ramp_year"?)']
+    assert [(w.sheet, w.column) for w in err.warnings] == [("projects", "ramp_year")]
+
+
+def test_version_2_sheet_left_out_is_empty_with_the_contract_columns(tmp_path):
+    t = read_tables(write_case(tmp_path, None, **sheets()))
+    for name in ("sales", "stocks"):
+        assert t[name].empty and list(t[name].columns) == [ROW] + SHEET[name].names
+    study = build_study(t)
+    assert study.sell == {} and study.stocks == {}
 
 
 def test_missing_required_setting(tmp_path):

@@ -192,3 +192,59 @@ def test_split_rows_pass_validation_and_solve(tmp_path):
     s = build_study(a.tables)
     assert s.buy[("cn", 2026)].max == 100 and s.buy[("cn", 2027)].max == 0
     assert ("cn2", 2025) not in s.buy and s.buy[("cn2", 2028)].max == 0
+
+
+# ---------------------------------------------------------------- version 2 sheets and columns
+SALES = [
+    {"sale": "s1", "region": "EU", "commodity": "magnet", "max_tpa": 50, "price_usd_per_t": 3000},
+    {"sale": "s2", "region": "US", "commodity": "magnet", "first_year": 2026, "max_tpa": 10, "price_usd_per_t": 4000},
+]
+STOCKS = [
+    {"stock": "st", "region": "EU", "commodity": "magnet", "initial_t": 10, "max_t": 100},
+    {"stock": "open", "region": "US", "commodity": "magnet"},  # every optional cell blank
+]
+
+
+def test_sales_edit_on_part_of_the_years_splits_the_row(tmp_path):
+    from model.data import build_study
+
+    a = applied(tmp_path, [edit("sales", "sale=s1; year>=2027", "price_usd_per_t", "scale", 0.5),
+                           edit("sales", "region=US", "max_tpa", "set", 0)], sales=SALES)
+    assert a.issues == [] and [e["matched"] for e in a.edits] == [2, 3]  # row-years: s1 2027-28; s2 2026-28
+    df = a.tables["sales"]
+    got = [(r["sale"], None if pd.isna(r["first_year"]) else int(r["first_year"]),
+            None if pd.isna(r["last_year"]) else int(r["last_year"]), r["max_tpa"], r["price_usd_per_t"], r["_row"])
+           for r in df.to_dict("records")]
+    assert got == [("s1", 2025, 2026, 50, 3000, 2), ("s1", 2027, 2028, 50, 1500, 2), ("s2", 2026, None, 0, 4000, 3)]
+    s = build_study(a.tables)
+    assert s.sell[("s1", 2026)].price == pytest.approx(3000e-6) and s.sell[("s1", 2027)].price == pytest.approx(1500e-6)
+    assert ("s2", 2025) not in s.sell and s.sell[("s2", 2028)].max == 0
+
+
+def test_stocks_edits(tmp_path):
+    a = applied(tmp_path, [edit("stocks", "stock=st", "min_t", "set", 5),
+                           edit("stocks", "*", "holding_cost_usd_per_t", "add", 7),  # blank = 0
+                           edit("stocks", "*", "max_t", "scale", 2),  # blank = unlimited stays blank
+                           edit("stocks", "region=US", "final_t", "set", 3)], stocks=STOCKS)
+    assert a.issues == [] and [e["matched"] for e in a.edits] == [1, 2, 2, 1]
+    assert col(a, "stocks", "min_t", "stock") == {"st": 5, "open": 0}
+    assert col(a, "stocks", "holding_cost_usd_per_t", "stock") == {"st": 7, "open": 7}
+    assert col(a, "stocks", "max_t", "stock")["st"] == 200 and pd.isna(col(a, "stocks", "max_t", "stock")["open"])
+    assert col(a, "stocks", "final_t", "stock") == {"st": 0, "open": 3}
+    assert a.tables["stocks"]["_row"].tolist() == [2, 3]
+
+
+def test_version_2_columns_are_editable_also_when_the_header_lacks_them(tmp_path):
+    # the projects, trade and policies sheets written here have no version 2 column in the header
+    a = applied(tmp_path, [edit("projects", "project=a", "ramp_years", "add", 2),  # blank = 0
+                           edit("projects", "region=EU", "min_output_share", "set", "30 %"),
+                           edit("trade", "from_region=CN", "last_year", "set", 2026),  # trade rows are not split
+                           edit("policies", "*", "group", "set", "crma")],
+                trade=[{"from_region": "CN", "to_region": "*"}, {"from_region": "US", "to_region": "EU"}])
+    assert a.issues == []
+    assert col(a, "projects", "ramp_years") == {"a": 2, "b": 0, "c": 0}
+    assert col(a, "projects", "min_output_share") == {"a": 0.3, "b": 0.3, "c": 0.0}
+    trade = a.tables["trade"]
+    assert len(trade) == 2 and trade["last_year"].tolist()[0] == 2026 and pd.isna(trade["last_year"].tolist()[1])
+    assert pd.isna(trade["first_year"]).all()
+    assert col(a, "policies", "group", "policy") == {"eu40": "crma"}
