@@ -133,7 +133,7 @@ class Row:
     """One constraint row: sum(coef * var) (sense) rhs, with its workbook identity."""
 
     terms: Terms
-    sense: str  # ">=" or "<="
+    sense: str  # ">=", "<=" or "=="
     rhs: float
     year: int
     info: dict = field(default_factory=dict)
@@ -207,6 +207,8 @@ class Study:
     sell: dict[Key, Sale] = field(default_factory=dict)  # (sale, t)
     stocks: dict[str, Stock] = field(default_factory=dict)
     level: list[Key] = field(default_factory=list)  # (stock, t)
+    # origin tracking (formulation 14): tag variable family -> key -> upper bound (lp/origin.py)
+    origin: dict[str, dict[Key, float | None]] = field(default_factory=dict)
     # rows by family (lp/names.py), soft-policy shortfalls and rows no variable can meet: lp.formulate
     rows: dict[str, dict[Key, Row]] = field(default_factory=dict)
     short: dict[Key, Shortfall] = field(default_factory=dict)  # (policy, supplier, t)

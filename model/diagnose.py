@@ -34,6 +34,9 @@ HARD = {
     "budget": lambda r: True,
     "policy": lambda r: not any(v[0] == "short" for v in r.terms),
     "min_output": lambda r: True,
+    "origin_link": lambda r: False,  # tags can always follow the physical plan
+    "origin_balance": lambda r: False,
+    "origin_disposal": lambda r: False,
 }
 
 

@@ -221,6 +221,30 @@ def capex_weight(s: Study, p: Project, tau: int) -> float:
     return weight
 
 
+def _unbuilt_reduced_costs(s: Study, sol: Solution, built: dict[str, float]) -> dict[tuple, float]:
+    """Reduced costs of the builds of projects not built, priced with their operation.
+
+    An unbuilt project's activity rows read 0 <= 0, so their duals y_t are not unique and HiGHS
+    may charge the build for the activity it would allow, or not (a reduced cost of 0 then says
+    nothing). The largest reduced cost over the optimal duals is what building must gain before
+    it pays: raise each y_t (<= 0, a <= row) to min(0, k_t), k_t = rc(act[p, t]) + y_t, the most
+    that keeps act[p, t] dual feasible. A build's column has -availability * rho in the rows of
+    the years it is online, so its reduced cost rises by availability * rho * (y*_t - y_t)."""
+    y, rc_act = sol.duals.get("activity_limit", {}), sol.reduced.get("act", {})
+    out = {}
+    for (p, tau), rc in sol.reduced.get("build", {}).items():
+        if built[p] > TOL:
+            continue
+        pr = s.projects[p]
+        on, end = online_window(pr, tau, s.T1)
+        for t in range(on, end + 1):
+            yt = y.get((p, t), 0.0)
+            best = min(0.0, rc_act.get((p, t), 0.0) + yt)
+            rc += pr.availability * pr.usable(t, on) * (best - yt)
+        out[(p, tau)] = rc
+    return out
+
+
 def support(s: Study, sol: Solution) -> pd.DataFrame:
     """What would bring each candidate project that was not built into the plan, and what each
     minimum-output row costs.
@@ -237,9 +261,8 @@ def support(s: Study, sol: Solution) -> pd.DataFrame:
     for (p, _), v in sol.values["build"].items():
         built[p] = built.get(p, 0.0) + v
     best: dict[str, tuple] = {}
-    for (p, tau), rc in sol.reduced.items():
-        if built[p] > TOL:
-            continue
+    rc_build = _unbuilt_reduced_costs(s, sol, built)
+    for (p, tau), rc in rc_build.items():
         pr = s.projects[p]
         w = capex_weight(s, pr, tau)
         subsidy = max(rc, 0.0) / w * 1e6 if w > 0 else None

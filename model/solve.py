@@ -13,7 +13,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 
 from .data import Study
 from .fasthighs import FastHighs
-from .lp.names import PRICED
+from .lp.names import PRICED, REDUCED
 from .numerics import matrix_warnings
 
 __all__ = ["FastHighs", "Solution", "objective_without", "solve_model", "solver_options"]
@@ -49,7 +49,7 @@ class Solution:
     objective: float | None = None
     values: dict[str, dict] = field(default_factory=dict)  # family -> key -> value
     duals: dict[str, dict] = field(default_factory=dict)  # row family -> key -> raw dual (MUSD per unit)
-    reduced: dict[tuple, float] = field(default_factory=dict)  # build key -> reduced cost (MUSD per tpa)
+    reduced: dict[str, dict] = field(default_factory=dict)  # build, act -> key -> reduced cost (MUSD per unit)
     size: dict[str, int] = field(default_factory=dict)
     solver: str = ""
     message: str = ""
@@ -111,8 +111,9 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
                 comp = getattr(m, fam)
                 start = solver._row_start[id(comp)]
                 sol.duals[fam] = dict(zip(comp._block.keys, duals[start:start + len(comp._block)].tolist()))
-            rc = solver.column_reduced_costs()[slice(*spans["build"])]
-            sol.reduced = dict(zip(m.build.keys(), rc.tolist()))
+            rc = solver.column_reduced_costs()
+            sol.reduced = {fam: dict(zip(m._families[fam].keys(), rc[slice(*spans[fam])].tolist()))
+                           for fam in REDUCED}
         return sol, solver
     sol.values = {name: {k: v.value or 0.0 for k, v in comp.items()} for name, comp in m._families.items()}
     if status == "optimal":
@@ -121,9 +122,10 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
             rows = list(comp.values())
             duals = res.solution_loader.get_duals(rows) if rows else {}
             sol.duals[fam] = {k: duals[c] for k, c in comp.items()}
-        if len(m.build):
-            rc = res.solution_loader.get_reduced_costs(list(m.build.values()))
-            sol.reduced = {k: rc[v] for k, v in m.build.items()}
+        for fam in REDUCED:
+            var = m._families[fam]
+            rc = res.solution_loader.get_reduced_costs(list(var.values())) if len(var) else {}
+            sol.reduced[fam] = {k: rc[v] for k, v in var.items()}
     return sol, solver
 
 

@@ -22,7 +22,8 @@ from model.synth import size, synth_study, write_synth
 from model.validate import validate
 
 VARIABLES, ROWS, NONZEROS = 8446, 3841, 39780  # scale 1, seed 0
-FAMILIES = {"build": 1896, "act": 2270, "buy": 256, "flow": 3150, "unmet": 195, "short": 679, "sell": 0, "level": 0}
+FAMILIES = {"build": 1896, "act": 2270, "buy": 256, "flow": 3150, "unmet": 195, "short": 679, "sell": 0, "level": 0,
+            "oact": 0, "ouse_in": 0, "oflow": 0, "osell": 0, "olevel": 0, "ouse": 0, "odrop": 0}
 
 
 @pytest.fixture(scope="module")

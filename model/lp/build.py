@@ -16,6 +16,7 @@ from .budgets import capital_budget
 from .capacity import activity_limit, minimum_output, project_size
 from .expr import add_rows
 from .objective import total_cost
+from .origin import origin_tracking
 from .policies import policy_share, silent_policies
 from .variables import define_variables
 
@@ -24,9 +25,13 @@ def formulate(s: Study) -> None:
     """Attach the term-dict rows (s.rows), the shortfall variables (s.short), the rows no
     variable can meet (s.impossible) and warnings about policies that make no row to a study."""
     balance, impossible = commodity_balance(s)     # 3
+    s.rows = {"balance": balance}
+    s.origin, origin = origin_tracking(s)          # 14 (its disposal rows read the balance rows)
     budget = capital_budget(s)                     # 6
-    policy, short, unreachable = policy_share(s)   # 7
-    s.rows = {"balance": balance, "budget": budget, "policy": policy, "min_output": minimum_output(s)}  # + 10
+    policy, short, unreachable = policy_share(s)   # 7 (origin-based caps read s.origin)
+    s.rows.update({"budget": budget, "policy": policy, "min_output": minimum_output(s)})  # + 10
+    if s.origin["oact"] or s.origin["ouse"]:
+        s.rows.update(origin)
     s.short = short
     s.impossible = impossible + unreachable
     s.warnings = silent_policies(s, policy, unreachable)
@@ -37,7 +42,7 @@ def build_model(s: Study) -> pyo.ConcreteModel:
     define_variables(m, s)              # with offer, route and unmet-demand bounds (4, 5)
     project_size(m, s)                  # 1
     activity_limit(m, s)                # 2
-    for family, rows in s.rows.items():  # 3 balance, 6 budget, 7 policy, 10 minimum output
+    for family, rows in s.rows.items():  # 3 balance, 6 budget, 7 policy, 10 minimum output, 14 origin
         add_rows(m, family, rows)
     total_cost(m, s)
     return m

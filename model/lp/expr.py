@@ -23,7 +23,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.base.constraint import ConstraintData, IndexedConstraint
 from pyomo.core.expr.numeric_expr import LinearExpression
-from pyomo.core.expr.relational_expr import InequalityExpression, RangedExpression
+from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
 from ..data import Row, Terms
 
@@ -103,6 +103,9 @@ class RowBuilder:
         if sense == ">=":
             self.lower.append(rhs)
             self.upper.append(INF)
+        elif sense == "==":
+            self.lower.append(rhs)
+            self.upper.append(rhs)
         else:
             self.lower.append(-INF)
             self.upper.append(rhs)
@@ -163,6 +166,8 @@ class SparseRowData(ConstraintData):
                 e = InequalityExpression((body, hi), False)
             elif hi is None:
                 e = InequalityExpression((lo, body), False)
+            elif lo == hi:
+                e = EqualityExpression((body, lo))
             else:
                 e = RangedExpression((lo, body, hi), (False, False))
             cache[self._expr] = e

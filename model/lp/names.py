@@ -28,6 +28,14 @@ VARIABLES = {
     "short": Family("short", "7", "policies.policy_share", "policies", "policies"),
     "sell": Family("sell", "8", "variables.define_variables", "sales", "sales"),
     "level": Family("level", "9", "variables.define_variables", "stocks", "stocks"),
+    # origin tags (formulation 14)
+    "oact": Family("oact", "14", "origin.origin_tracking", None, "projects"),
+    "ouse_in": Family("ouse_in", "14", "origin.origin_tracking", None, "projects"),
+    "oflow": Family("oflow", "14", "origin.origin_tracking", None, "trade"),
+    "osell": Family("osell", "14", "origin.origin_tracking", None, "sales"),
+    "olevel": Family("olevel", "14", "origin.origin_tracking", None, "stocks"),
+    "ouse": Family("ouse", "14", "origin.origin_tracking", "origin", "demand"),
+    "odrop": Family("odrop", "14", "origin.origin_tracking", None, "demand"),
 }
 VIOLATION = "viol"  # elastic copies (diagnose.py) only: one violation column per relaxed hard row
 
@@ -39,7 +47,12 @@ ROWS = {
     "budget": Family("budget", "6", "budgets.capital_budget", "budgets", "budgets"),
     "policy": Family("policy", "7", "policies.policy_share", "policies", "policies"),
     "min_output": Family("min_output", "10", "capacity.minimum_output", "support", "projects"),
+    "origin_link": Family("origin_link", "14", "origin.origin_tracking", None, "settings"),
+    "origin_balance": Family("origin_balance", "14", "origin.origin_tracking", None, "settings"),
+    "origin_disposal": Family("origin_disposal", "14", "origin.origin_tracking", None, "settings"),
 }
 
 # row families whose duals are reported (prices, budget values, policy prices, support)
-PRICED = ("balance", "budget", "policy", "min_output")
+PRICED = ("activity_limit", "balance", "budget", "policy", "min_output")
+# variable families whose reduced costs are read back (support.csv)
+REDUCED = ("build", "act")

@@ -14,6 +14,7 @@ import pyomo.environ as pyo
 from ..data import Study
 from .expr import Columns, MatrixModel, key_set
 from .names import VARIABLES, VIOLATION
+from .origin import FAMILIES as ORIGIN
 
 
 def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
@@ -46,6 +47,14 @@ def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
         st = s.stocks[name]
         vd.setlb(max(st.min, st.final) if y == s.T1 else st.min)
         vd.setub(st.max)
+    for fam in ORIGIN:  # origin tags (formulation 14): tag <= physical rows; ouse <= demand as a bound
+        index = s.origin.get(fam, {})
+        m.add_component(fam + "_index", key_set(index, ORIGIN[fam]))
+        var = pyo.Var(getattr(m, fam + "_index"), within=nonneg, doc=f"origin tag {fam}")
+        m.add_component(fam, var)
+        for vd, ub in zip(var.values(), index.values()):
+            if ub is not None:
+                vd.setub(ub)
     m._families = {fam: getattr(m, fam) for fam in VARIABLES}
     if s.violations:  # elastic copy for diagnosis: violation i relaxes row s.violations[i]
         m.viol = pyo.Var(range(len(s.violations)), within=nonneg, doc="violation of a hard row")

@@ -1,0 +1,160 @@
+"""Origin tracking (formulation 14): whose stage work is inside what a region consumes.
+
+For each tracked region q, stage g (extraction, processing, manufacturing) and material m, tag
+theta = (q, g, m) marks tonnes of m-bearing commodities whose m had its stage-g work done in q.
+Supply chains are segregable: the plan chooses which units carry a tag, under conservation.
+
+    sources      m-bearing outputs of projects in q of stage g (recycling projects in q: outputs
+                 whose commodity stage is g), tagged in full: a * act; offers in q of an m-bearing
+                 commodity of stage g or later: buy
+    carriers     oact[p, t] <= act[p, t];  ouse_in[p, c, t] <= oact[p, t] for each m-bearing input c;
+                 oact[p, t] <= sum_c ouse_in[p, c, t];  a non-source carrier makes a[c'] * oact tagged c'
+    links        oflow <= flow,  osell <= sell,  olevel <= level  (olevel[T0 - 1] = 0)
+    conservation sources + tagged in - tagged out - tagged sold - sum_p |a| ouse_in - (olevel[t] - olevel[t-1])
+                 = ouse[r, c, t] + odrop[r, c, t],   ouse <= demand,   odrop <= surplus of balance (3)
+
+`basis = origin` policies (lp/policies.py) cap sum_c content * ouse of each tracked supplier.
+Without `track_origin` none of this exists.
+"""
+
+from __future__ import annotations
+
+from ..data import Key, Row, Study, Terms
+from ..schema import COMMODITY_STAGES
+
+# tag variable families and their key lengths: (q, g, m) + the physical variable's key
+FAMILIES = {"oact": 5, "ouse_in": 6, "oflow": 7, "osell": 5, "olevel": 5, "ouse": 6, "odrop": 6}
+
+
+def tracked(s: Study) -> list[str]:
+    """Regions of settings track_origin (comma-separated), in the order given."""
+    text = s.tables.settings.get("track_origin")
+    if not isinstance(text, str):
+        return []
+    return list(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+
+
+def _bearing(s: Study, m: str) -> set[str]:
+    return {c for (c, mm), v in s.content.items() if mm == m and v > 0}
+
+
+def _source(s: Study, p, g: str, c: str) -> bool:
+    """Is output c of project p (in the tracked region) tagged in full for stage g?"""
+    if p.stage == "recycling":
+        return s.commodity_stage.get(c) == g
+    return p.stage == g
+
+
+def _rank(stage) -> int:
+    return COMMODITY_STAGES.index(stage) if stage in COMMODITY_STAGES else -1
+
+
+def _offer_source(s: Study, b, q: str, g: str, bearing: set[str]) -> bool:
+    return b.region == q and b.commodity in bearing and _rank(s.commodity_stage.get(b.commodity)) >= _rank(g)
+
+
+def _has_source(s: Study, q: str, g: str, bearing: set[str]) -> bool:
+    for pr in s.projects.values():
+        if pr.region == q and any(a > 0 and c in bearing and _source(s, pr, g, c)
+                                  for c, a in s.tech_io.get(pr.technology, {}).items()):
+            return True
+    return any(_offer_source(s, b, q, g, bearing) for b in s.buy.values())
+
+
+def origin_tracking(s: Study) -> tuple[dict[str, dict[Key, float | None]], dict[str, dict[Key, Row]]]:
+    """The tag variables (family -> key -> upper bound or None) and rows (family -> key -> Row)."""
+    index: dict[str, dict[Key, float | None]] = {f: {} for f in FAMILIES}
+    rows: dict[str, dict[Key, Row]] = {"origin_link": {}, "origin_balance": {}, "origin_disposal": {}}
+    regions = tracked(s)
+    if not regions:
+        return index, rows
+    materials = sorted({m for _, m in s.content})
+    ref = s.refs
+    ref_act = ref.family("act")
+    link, balance, disposal = rows["origin_link"], rows["origin_balance"], rows["origin_disposal"]
+    for q in regions:
+        for g in COMMODITY_STAGES:
+            for m in materials:
+                bearing = _bearing(s, m)
+                th = (q, g, m)
+                cons: dict[Key, Terms] = {}  # conservation terms by (r, c, t)
+
+                def put(r, c, t, var, coef):
+                    row = cons.setdefault((r, c, t), {})
+                    row[var] = row.get(var, 0.0) + coef
+
+                if not _has_source(s, q, g, bearing):
+                    continue  # nothing is ever tagged theta: no variables, no rows
+                for p, t in s.act:  # projects: sources and carriers
+                    pr = s.projects[p]
+                    io = s.tech_io.get(pr.technology, {})
+                    inputs = [c for c, a in io.items() if a < 0 and c in bearing]
+                    outputs = [c for c, a in io.items() if a > 0 and c in bearing]
+                    full = {c for c in outputs if pr.region == q and _source(s, pr, g, c)}
+                    for c in full:
+                        put(pr.region, c, t, ref_act[(p, t)], io[c])
+                    if not inputs:
+                        continue
+                    ka = th + (p, t)
+                    index["oact"][ka] = None
+                    va = ref("oact", ka)
+                    link[("act",) + ka] = Row({va: 1.0, ref_act[(p, t)]: -1.0}, "<=", 0.0, t)
+                    cover: Terms = {va: 1.0}
+                    for c in inputs:
+                        ku = th + (p, c, t)
+                        index["ouse_in"][ku] = None
+                        vu = ref("ouse_in", ku)
+                        link[("in",) + ku] = Row({vu: 1.0, va: -1.0}, "<=", 0.0, t)
+                        cover[vu] = -1.0
+                        put(pr.region, c, t, vu, io[c])  # a < 0: tagged input used
+                    link[("cover",) + ka] = Row(cover, "<=", 0.0, t)
+                    for c in outputs:
+                        if c not in full:
+                            put(pr.region, c, t, va, io[c])
+                for (o, t), b in s.buy.items():
+                    if _offer_source(s, b, q, g, bearing):
+                        put(q, b.commodity, t, ref("buy", (o, t)), 1.0)
+                for k in s.flow:
+                    fr, to, c, t = k
+                    if c in bearing:
+                        kf = th + k
+                        index["oflow"][kf] = None
+                        vf = ref("oflow", kf)
+                        link[("flow",) + kf] = Row({vf: 1.0, ref("flow", k): -1.0}, "<=", 0.0, t)
+                        put(to, c, t, vf, 1.0)
+                        put(fr, c, t, vf, -1.0)
+                for k, sale in s.sell.items():
+                    if sale.commodity in bearing:
+                        ks = th + k
+                        index["osell"][ks] = None
+                        vs = ref("osell", ks)
+                        link[("sell",) + ks] = Row({vs: 1.0, ref("sell", k): -1.0}, "<=", 0.0, k[1])
+                        put(sale.region, sale.commodity, k[1], vs, -1.0)
+                for name, t in s.level:
+                    st = s.stocks[name]
+                    if st.commodity in bearing:
+                        kl = th + (name, t)
+                        index["olevel"][kl] = None
+                        vl = ref("olevel", kl)
+                        link[("level",) + kl] = Row({vl: 1.0, ref("level", (name, t)): -1.0}, "<=", 0.0, t)
+                        put(st.region, st.commodity, t, vl, -1.0)
+                        if t < s.T1:
+                            put(st.region, st.commodity, t + 1, vl, 1.0)
+                for key, terms in sorted(cons.items()):
+                    r, c, t = key
+                    d = s.demand.get(key, 0.0)
+                    terms = dict(terms)
+                    if d > 0:
+                        index["ouse"][th + key] = d
+                        terms[ref("ouse", th + key)] = -1.0
+                    physical = s.rows["balance"].get(key)
+                    if physical is not None:
+                        kd = th + key
+                        index["odrop"][kd] = None
+                        vd = ref("odrop", kd)
+                        terms[vd] = -1.0
+                        # odrop <= surplus = balance lhs - balance rhs
+                        disposal[kd] = Row({vd: 1.0, **{v: -a for v, a in physical.terms.items()}}, "<=",
+                                           -physical.rhs, t)
+                    balance[th + key] = Row(terms, "==", 0.0, t)
+    return index, {f: dict(sorted(r.items())) for f, r in rows.items()}
