@@ -202,6 +202,16 @@ HAND_V2 = [
            supply=[{"offer": "eu", "region": "EU", "commodity": "magnet", "price_usd_per_t": 3e5}],
            demand=demand(50, 2025) + demand(100, 2026)),
      10 + 2 * 100 * 0.01),
+    # capacity basis counts usable capacity: a quarter of 100 tpa in its first year (12.5 t NdPr of the
+    # 25 t target, short 12.5 at 0.1); the plant is too dear to run, magnet is bought at 0.1
+    ("capacity basis during ramp-up", FLAT,
+     chain(projects=[EU_SINTER | {"committed_tpa": 100, "committed_online_year": 2025, "ramp_years": 3,
+                                  "var_cost_usd_per_t": 3e5}],
+           supply=[{"offer": "eu", "region": "EU", "commodity": "magnet", "price_usd_per_t": 1e5}],
+           demand=demand(100, 2025),
+           policies=[{"policy": "k", "region": "EU", "material": "NdPr", "kind": "min_domestic_share",
+                      "stage": "manufacturing", "share": 0.5, "basis": "capacity", "penalty_usd_per_t": 1e5}]),
+     100 * 0.1 + 12.5 * 0.1),
     # 2025 only row 2 (500 USD/t); 2026 rows 1 and 3, row 3 more specific (300); 2027 no route (unmet at 2000)
     ("trade rows by year", FLAT | {"last_year": 2027},
      chain(commodities=[{"commodity": "magnet", "stage": "manufacturing", "unmet_penalty_usd_per_t": 2000}],
