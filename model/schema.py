@@ -114,6 +114,10 @@ class Sheet:
     id_column: str | None = None  # column other sheets refer to
     since: int = 1  # contract version that added it (later sheets are never required)
 
+    def __post_init__(self):
+        if self.since > 1 and self.required:
+            raise ValueError(f"sheet {self.name}: a sheet added after version 1 cannot be required")
+
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]

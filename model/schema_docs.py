@@ -287,7 +287,7 @@ def sheet_section(sheet: schema.Sheet) -> list[str]:
     lines = [f"## {sheet.name}", "", sheet.help[:1].upper() + sheet.help[1:] + "."]
     facts = []
     if not sheet.required:
-        facts.append("Optional sheet.")
+        facts.append(f"Optional sheet (version {sheet.since})." if sheet.since > 1 else "Optional sheet.")
     if sheet.key:
         facts.append("Key: " + ", ".join(f"`{k}`" for k in sheet.key) + ".")
     if sheet.id_column:

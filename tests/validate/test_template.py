@@ -77,6 +77,15 @@ def test_every_header_cell_has_a_comment_with_meaning_and_unit(book):
     assert not problems, "\n".join(problems)
 
 
+def test_optional_columns_say_so_in_their_comment(book):
+    optional = [(s.name, j, c.name) for s in SHEETS for j, c in enumerate(s.columns, start=1) if c.optional]
+    assert ("projects", 16, "ramp_years") in optional and ("policies", 11, "group") in optional
+    for sheet, j, name in optional:
+        text = book[sheet].cell(row=1, column=j).comment.text
+        assert text.endswith("Optional column: a sheet without it reads it as blank."), (sheet, name, text)
+    assert "Optional column" not in book["projects"].cell(row=1, column=1).comment.text
+
+
 def _validations(ws) -> list[tuple]:
     """(covers(cell), listed options, last row) of each list-type data validation of a sheet."""
     out = []
