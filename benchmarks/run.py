@@ -18,7 +18,7 @@ Then the LP is written to an .mps file and a second subprocess times HiGHS alone
 build <= HiGHS solve, end to end <= 2 x HiGHS solve, peak memory <= 3 x HiGHS alone.
 
 Results go to benchmarks/results.csv (one row per size, appended rows replace the same
-scale and seed) and benchmarks/scaling.png (log-log seconds per phase against variables).
+scale and seed; `synth_version` says which generator made the study, model.synth.VERSION) and benchmarks/scaling.png (log-log seconds per phase against variables).
 Timings on a shared machine are noisy; compare orders of magnitude, not digits.
 """
 
@@ -47,7 +47,7 @@ COLUMNS = [
     "write_tables_s", "write_csv_s", "write_xlsx_s", "write_figures_s",
     *[f"rss_after_{p}_mb" for p in PHASES], "peak_rss_mb",
     "highs_alone_read_s", "highs_alone_run_s", "highs_alone_peak_rss_mb", "highs_alone_objective",
-    "build_over_highs", "total_over_highs", "rss_over_highs", "solver_options", "python", "highspy",
+    "build_over_highs", "total_over_highs", "rss_over_highs", "solver_options", "python", "highspy", "synth_version",
 ]
 
 
@@ -161,14 +161,14 @@ def child(args: list[str], timeout: float | None) -> dict:
 def measure(scale: float, seed: int, work: Path, figures: bool, timeout: float | None) -> dict:
     sys.path.insert(0, str(REPO))
     from model.solve import solver_options
-    from model.synth import write_synth
+    from model.synth import VERSION, write_synth
 
     d = work / f"scale_{scale:g}_seed_{seed}"
     d.mkdir(parents=True, exist_ok=True)
     wb = d / "synth.xlsx"
     write_synth(wb, scale=scale, seed=seed)
     mps = d / "model.mps"
-    rec = {"scale": scale, "seed": seed}
+    rec = {"scale": scale, "seed": seed, "synth_version": VERSION}
     rec.update(child(["--one", str(wb), "--mps", str(mps), "--out", str(d)] + (["--figures"] if figures else []),
                      timeout))
     rec.update(child(["--highs", str(mps), "--options", json.dumps(solver_options(rec["variables"]))], timeout))
@@ -199,6 +199,8 @@ def save(rows: list[dict], path: Path) -> None:
 def plot(results: Path, png: Path) -> None:
     import matplotlib
 
+    from model.synth import VERSION
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -215,6 +217,10 @@ def plot(results: Path, png: Path) -> None:
         y = [max(float(r[col]), 1e-3) for r in rows]
         ax.plot(x, y, marker="o", lw=2.2 if col == "total_s" else 1.4, label=label)
     ax.plot(x, [float(r["highs_alone_run_s"]) for r in rows], "k--", marker="s", label="HiGHS alone (run)")
+    for xi, r in zip(x, rows):  # sizes kept from an older generator (not re-run) say so
+        if r.get("synth_version") != str(VERSION):
+            ax.annotate(f"older generator (v{r.get('synth_version') or 1})", (xi, float(r["total_s"])),
+                        textcoords="offset points", xytext=(-10, 0), ha="right", va="center", fontsize=8)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("LP variables")

@@ -28,6 +28,7 @@ import numpy as np
 
 from .schema import SHEETS
 
+VERSION = 2  # of the generator (benchmarks/results.csv records it): 2 adds the version 2 inputs
 FIRST_YEAR = 2025
 DUTY = "magnet_duty"  # the duty some regions demand instead of the magnet grade (bookkeeping)
 
