@@ -38,8 +38,9 @@ KEYS = {
     "sales": ["sale", "year"],
     "stocks": ["stock", "year"],
     "support": ["project", "kind", "year"],
+    "origin": ["region", "material", "stage", "tracked_region", "year"],
 }
-OPTIONAL_TABLES = ("policy_costs", "sales", "stocks")  # written only on request or when the study has them
+OPTIONAL_TABLES = ("policy_costs", "sales", "stocks", "origin")  # written only on request or when the study has them
 TABLES = tuple(k for k in KEYS if k not in OPTIONAL_TABLES)
 
 
@@ -210,6 +211,23 @@ def stocks(s: Study, sol: Solution) -> pd.DataFrame:
                                    "holding_cost_usd_per_t"])
 
 
+def origin(s: Study, sol: Solution) -> pd.DataFrame:
+    """Tagged tonnes of material in each region's consumption, by stage and tracked region
+    (formulation 14). Where no origin cap binds, the split between tagged and untagged units is
+    one of many equally cheap ones."""
+    tagged: dict[tuple, float] = {}
+    for (q, g, m, r, c, t), v in sol.values["ouse"].items():
+        key = (r, m, g, q, t)
+        tagged[key] = tagged.get(key, 0.0) + s.content[(c, m)] * v
+    recs = []
+    for (r, m, g, q, t), v in tagged.items():
+        cons = s.consumption.get((r, m, t), 0.0)
+        recs.append({"region": r, "material": m, "stage": g, "tracked_region": q, "year": t, "tagged_t": v,
+                     "consumption_t": cons, "share": v / cons if cons > 0 else None})
+    return _frame("origin", recs, ["region", "material", "stage", "tracked_region", "year", "tagged_t",
+                                   "consumption_t", "share"])
+
+
 def capex_weight(s: Study, p: Project, tau: int) -> float:
     """d objective / d capex_p for build[p, tau]: the discounted spend of one unit of capex less its
     salvage credit (data.spend_window, data.online_window)."""
@@ -305,8 +323,9 @@ def plan_tables(s: Study, sol: Solution) -> dict[str, pd.DataFrame]:
     """Every output table of outputs.md (except summary) for a solved study."""
     fns = {"builds": builds, "capacity": capacity, "production": production, "trade": trade,
            "supply": supply, "policies": policies, "budgets": budgets, "spend": spend, "prices": prices,
-           "costs": costs, "unmet": unmet, "support": support, "sales": sales, "stocks": stocks}
-    names = list(TABLES) + (["sales"] if s.sell else []) + (["stocks"] if s.stocks else [])
+           "costs": costs, "unmet": unmet, "support": support, "sales": sales, "stocks": stocks, "origin": origin}
+    names = list(TABLES) + (["sales"] if s.sell else []) + (["stocks"] if s.stocks else []) + \
+        (["origin"] if s.origin.get("ouse") else [])
     return {name: fns[name](s, sol) for name in names}
 
 

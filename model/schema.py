@@ -12,7 +12,7 @@ from dataclasses import dataclass
 STAGES = ("extraction", "processing", "manufacturing", "recycling")
 COMMODITY_STAGES = ("extraction", "processing", "manufacturing")
 POLICY_KINDS = ("min_domestic_share", "max_supplier_share")
-BASES = ("output", "capacity")
+BASES = ("output", "capacity", "origin")
 WILDCARD = "*"
 YEAR_MIN, YEAR_MAX = 1900, 2200  # planning years outside this range are typos
 MAGNITUDE = 1e9  # no number in a study is larger; bigger ones are typos and break the solver's scaling
@@ -158,6 +158,8 @@ SETTINGS = (
         minimum=0.0, blank="demand is hard",
     ),
     Setting("solver_time_limit_s", "number", "HiGHS time limit in seconds", minimum=0.0, blank="none"),
+    Setting("track_origin", "text", "regions whose stage work is traced through the chain, comma-separated "
+            "(e.g. CN); needed by policies with basis origin", blank="off"),
 )
 
 
@@ -379,8 +381,9 @@ SHEETS: tuple[Sheet, ...] = (
             _c("stage", "choice", "stage", required=True, choices=STAGES),
             _c("share", "number", "target share", unit="fraction", required=True, minimum=0.0, maximum=1.0),
             *_window("it binds"),
-            _c("basis", "choice", "output or capacity (min_domestic_share only)", default="output",
-               choices=BASES),
+            _c("basis", "choice", "output or capacity (min_domestic_share); output or origin (max_supplier_share: "
+               "origin counts where the material's work at the stage was done, needs track_origin)",
+               default="output", choices=BASES),
             _c("penalty_usd_per_t", "number", "blank = hard; a number makes it soft",
                unit="USD/t", minimum=0.0, blank="hard"),
             _c("group", "text", "policies with the same group are also costed together (--policy-costs)",

@@ -150,6 +150,32 @@ def policy_rules(t: Tables) -> list[Issue]:
             for _, r in p[bad].iterrows()]
 
 
+def tracked_regions(t: Tables) -> list[str]:
+    """The regions of settings track_origin, comma-separated."""
+    text = t.settings.get("track_origin")
+    return [x.strip() for x in text.split(",") if x.strip()] if isinstance(text, str) else []
+
+
+def origin_rules(t: Tables) -> list[Issue]:
+    """track_origin names regions; basis origin is for max_supplier_share and needs track_origin;
+    basis capacity is for min_domestic_share."""
+    regions = list(t["regions"]["region"])
+    tracked = tracked_regions(t)
+    out = [Issue("settings", t.settings_rows.get("track_origin", 0), "value", q,
+                 "track_origin: regions of sheet regions, comma-separated" + did_you_mean(q, regions), t.path)
+           for q in tracked if q not in regions]
+    p = t["policies"]
+    for _, r in p[p["basis"] == "origin"].iterrows():
+        if r["kind"] != "max_supplier_share":
+            out.append(_issue(t, "policies", r[ROW], "basis", r["basis"], "output or capacity for min_domestic_share"))
+        elif not tracked:
+            out.append(_issue(t, "policies", r[ROW], "basis", r["basis"],
+                              "output, or list the regions to trace in settings track_origin (e.g. CN)"))
+    for _, r in p[(p["basis"] == "capacity") & (p["kind"] == "max_supplier_share")].iterrows():
+        out.append(_issue(t, "policies", r[ROW], "basis", r["basis"], "output or origin for max_supplier_share"))
+    return out
+
+
 def source_ids(t: Tables) -> list[Issue]:
     """A `source` cell names an id of the sources sheet (reported as a warning)."""
     known = list(t["sources"]["source"].dropna())
@@ -175,6 +201,7 @@ CHECKS = (
     (year_windows, ()),  # skips broken sheets itself
     (budget_rows_agree, ("budgets",)),
     (policy_rules, ("policies",)),
+    (origin_rules, ("regions", "policies", "settings")),
     (stock_bounds, ("stocks",)),
 )
 

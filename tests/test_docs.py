@@ -52,7 +52,7 @@ def test_workbook_page_is_generated_from_the_schema():
     ("budgets", "carryover", "yes/no", "no"),
     ("tech_io", "coefficient", "number", "required"),
     ("policies", "kind", "one of `min_domestic_share`, `max_supplier_share`", "required"),
-    ("policies", "basis", "one of `output`, `capacity`", "output"),
+    ("policies", "basis", "one of `output`, `capacity`, `origin`", "output"),
     ("policies", "penalty_usd_per_t", "number >= 0", "blank = hard"),
     ("sources", "title", "text", "blank"),
 ])
@@ -228,7 +228,7 @@ GROUP_COLUMNS = ["group", "group_total_cost_musd"]  # policy_costs.csv, only wit
 def test_every_table_written_is_documented_column_by_column(example_plan):
     page = outputs_page()
     written = sorted(p.stem for p in (example_plan / "csv").glob("*.csv"))
-    assert set(written) == set(KEYS) - {"sales", "stocks"}  # policy_costs included (--policy-costs)
+    assert set(written) == set(KEYS) - {"sales", "stocks", "origin"}  # policy_costs included (--policy-costs)
     for name in written:
         documented = [c for c in documented_columns(page, f"{name}.csv")
                       if name != "policy_costs" or c not in GROUP_COLUMNS]

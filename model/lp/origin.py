@@ -21,17 +21,15 @@ from __future__ import annotations
 
 from ..data import Key, Row, Study, Terms
 from ..schema import COMMODITY_STAGES
+from ..validate import tracked_regions
 
 # tag variable families and their key lengths: (q, g, m) + the physical variable's key
 FAMILIES = {"oact": 5, "ouse_in": 6, "oflow": 7, "osell": 5, "olevel": 5, "ouse": 6, "odrop": 6}
 
 
 def tracked(s: Study) -> list[str]:
-    """Regions of settings track_origin (comma-separated), in the order given."""
-    text = s.tables.settings.get("track_origin")
-    if not isinstance(text, str):
-        return []
-    return list(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    """Regions of settings track_origin, in the order given, each once."""
+    return list(dict.fromkeys(tracked_regions(s.tables)))
 
 
 def _bearing(s: Study, m: str) -> set[str]:

@@ -8,6 +8,8 @@
     max_supplier_share (<=), for every supplier q with a route into r:
         sum_{c: stage(c) = g} content[c, m] flow[q->r, c, t] - short[k, q, t]
             <= share_k cons[r, m, t]
+    max_supplier_share with basis origin (<=), for every tracked region q other than r (lp/origin.py):
+        sum_c content[c, m] ouse[(q, g, m), r, c, t] - short[k, q, t]  <=  share_k cons[r, m, t]
 
 Rows are keyed (policy, supplier, year), supplier "" for min_domestic_share; `short` exists
 only for soft policies. The dual is the marginal cost of the target per tonne of material
@@ -22,6 +24,7 @@ from ..data import MUSD, Key, Row, Shortfall, Study, Terms
 from ..read import ROW
 
 MIN, MAX = "min_domestic_share", "max_supplier_share"
+ORIGIN = "origin"  # basis of a max_supplier_share that counts where the work was done
 
 
 def _domestic(s: Study, region: str, stage: str, material: str) -> list[tuple]:
@@ -66,6 +69,16 @@ def _imports(s: Study, into: list[Key], stage: str, material: str) -> dict[str, 
     return dict(sorted(by_supplier.items()))
 
 
+def _origin_use(s: Study, region: str, stage: str, material: str, y: int) -> dict[str, Terms]:
+    """sum_c content[c, m] ouse[(q, g, m), r, c, t] by tracked supplier q != r (formulation 14)."""
+    by_supplier: dict[str, Terms] = {}
+    for key in s.origin.get("ouse", {}):
+        q, g, m, r, c, t = key
+        if g == stage and m == material and r == region and t == y and q != region:
+            by_supplier.setdefault(q, {})[s.refs("ouse", key)] = s.content[(c, m)]
+    return dict(sorted(by_supplier.items()))
+
+
 def policy_share(s: Study) -> tuple[dict[Key, Row], dict[Key, Shortfall], list[dict]]:
     """The policy rows, the shortfall variables of soft ones, and hard targets no variable can meet."""
     T0, T1 = s.T0, s.T1
@@ -91,6 +104,8 @@ def policy_share(s: Study) -> tuple[dict[Key, Row], dict[Key, Shortfall], list[d
             if r["kind"] == MIN:
                 terms, const = _domestic_terms(s, domestic, r["basis"], y)
                 groups = [("", terms, ">=", target - const)]
+            elif r["basis"] == ORIGIN:
+                groups = [(q, terms, "<=", target) for q, terms in _origin_use(s, region, g, m, y).items()]
             else:
                 groups = [(q, terms, "<=", target)
                           for q, terms in _imports(s, into.get((region, y), ()), g, m).items()]
@@ -125,6 +140,9 @@ def silent_policies(s: Study, rows: dict[Key, Row], impossible: list[dict]) -> l
             why = f"its years lie outside the horizon {s.T0}-{s.T1}"
         elif not any(s.consumption.get((region, m, y), 0.0) > 0 for y in range(fy, ly + 1)):
             why = f"{region} has no demand containing {m} in {fy}-{ly}, so there is no consumption to take a share of"
+        elif r["basis"] == ORIGIN:
+            why = (f"no tracked region's {r['stage']} work on {m} can reach {region}'s consumption (track_origin "
+                   "lists the regions whose work is traced)")
         else:
             why = (f"no route into {region} carries a {r['stage']} commodity containing {m}, so no import can "
                    "count against a supplier")

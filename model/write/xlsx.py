@@ -52,6 +52,8 @@ DESCRIPTIONS = {
     "support": "what would bring each unbuilt candidate in (capital subsidy) and what minimum output costs",
     "sales": "tonnes sold to outside buyers and the price they pay",
     "stocks": "stockpile level at each year end, the change over the year, holding cost",
+    "origin": ("material in each region's consumption whose stage work was done in a tracked region; where "
+               "no origin cap binds this split is one of many equally cheap ones"),
     **CHART_DESCRIPTIONS,
 }
 

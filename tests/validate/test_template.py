@@ -111,7 +111,7 @@ DROPDOWNS = [
     ("budgets", "carryover", ["yes", "no"]),
     ("policies", "kind", ["min_domestic_share", "max_supplier_share"]),
     ("policies", "stage", ["extraction", "processing", "manufacturing", "recycling"]),
-    ("policies", "basis", ["output", "capacity"]),
+    ("policies", "basis", ["output", "capacity", "origin"]),
     ("scenarios", "op", ["set", "scale", "add"]),
 ]
 
