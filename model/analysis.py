@@ -255,3 +255,82 @@ def stock_levels(stocks: pd.DataFrame | None) -> pd.DataFrame:
                      "peak_t": float(level.max()), "peak_year": int(g["year"].iloc[int(level.to_numpy().argmax())]),
                      "drawn_t": float(-change[draws].sum()), "draw_years": [int(y) for y in g.loc[draws, "year"]]})
     return pd.DataFrame.from_records(recs, columns=cols)
+
+
+# --- origin tracking (formulation 14) -----------------------------------------------------
+
+ORIGIN_CAVEAT = ("Where no origin cap binds, this split is one of many equally cheap ones: the plan is "
+                 "indifferent to which units carry the tag, so read it as possible, not as forecast.")
+DEPENDENCE_COLUMNS = ["region", "material", "stage", "tracked_region", "year", "origin_share", "capped",
+                      "shipper_policy", "shipped_share", "top_shipper", "top_shipper_share"]
+
+
+def origin_policies(policies: pd.DataFrame | None, origin: pd.DataFrame | None) -> set[str]:
+    """Ids of the max_supplier_share policies with basis origin.
+
+    From a `basis` column when the table has one; otherwise recognised by their rows: every
+    supplier is a tracked region of origin.csv and every achieved tonnage is the tagged tonnage
+    of that region, stage and year (a cap by shipper counts flows, which only match the tags where
+    the two readings agree anyway)."""
+    if policies is None or policies.empty:
+        return set()
+    caps = policies[policies["kind"] == "max_supplier_share"]
+    if "basis" in caps.columns:
+        return set(caps.loc[caps["basis"] == "origin", "policy"])
+    if origin is None or origin.empty or caps.empty:
+        return set()
+    keys = ["region", "material", "stage", "supplier", "year"]
+    tags = origin.rename(columns={"tracked_region": "supplier"})[keys + ["tagged_t"]]
+    m = caps.assign(supplier=_suppliers(caps)).merge(tags, on=keys, how="left")
+    achieved, tagged = m["achieved_t"].astype(float), m["tagged_t"].astype(float)
+    m["match"] = tagged.notna() & ((achieved - tagged).abs() <= TOL * achieved.abs().clip(lower=1.0))
+    return {k for k, g in m.groupby("policy") if g["match"].all()}
+
+
+def dependence_regions(origin: pd.DataFrame | None, policies: pd.DataFrame | None) -> list[str]:
+    """Consuming regions the dependence statements are about: those of origin.csv with policies,
+    else the EU when it consumes tracked material, else all of them."""
+    if origin is None or origin.empty:
+        return []
+    regions = sorted(set(origin["region"]))
+    with_policies = [r for r in regions if policies is not None and r in set(policies["region"])]
+    return with_policies or (["EU"] if "EU" in regions else regions)
+
+
+def origin_dependence(origin: pd.DataFrame | None, policies: pd.DataFrame | None) -> pd.DataFrame:
+    """Per region of `dependence_regions`, material and stage: the highest share of consumption by
+    origin (tracked region, year; the earliest year on a tie), whether an origin cap binds on that
+    share (`capped`: else it is one of many equally cheap splits), and, where a max_supplier_share
+    by shipper covers the same region, material and stage, the share shipped from that tracked
+    region in that year (0 without a route from it) and the largest shipper's share."""
+    regions = dependence_regions(origin, policies)
+    if not regions:
+        return pd.DataFrame(columns=DEPENDENCE_COLUMNS)
+    o = origin[origin["region"].isin(regions)].assign(origin_share=origin["share"].astype(float).fillna(0.0))
+    o = o.assign(rounded=o["origin_share"].round(9), stage_rank=o["stage"].map(lambda s: stage_key(s)[0]))
+    top = o.sort_values(["rounded", "year", "tracked_region"], ascending=[False, True, True], kind="stable") \
+        .drop_duplicates(["region", "material", "stage"]).sort_values(["region", "material", "stage_rank"])
+    caps = policies[policies["kind"] == "max_supplier_share"] if policies is not None and not policies.empty \
+        else pd.DataFrame(columns=["policy", "region", "material", "stage", "supplier", "year", "achieved_share",
+                                   "binding"])
+    by_origin = origin_policies(caps, origin)
+    caps = caps.assign(supplier=_suppliers(caps), achieved_share=caps["achieved_share"].astype(float))
+    recs = []
+    for r in top.itertuples(index=False):
+        same = caps[(caps["region"] == r.region) & (caps["material"] == r.material) & (caps["stage"] == r.stage)
+                    & (caps["year"] == r.year)]
+        mine = same[same["policy"].isin(by_origin)]
+        capped = bool(((mine["supplier"] == r.tracked_region) & (mine["binding"] == "yes")).any())
+        ship = same[~same["policy"].isin(by_origin)]
+        rec = {"region": r.region, "material": r.material, "stage": r.stage, "tracked_region": r.tracked_region,
+               "year": int(r.year), "origin_share": r.origin_share, "capped": capped, "shipper_policy": None,
+               "shipped_share": None, "top_shipper": None, "top_shipper_share": None}
+        if len(ship):
+            first = sorted(ship["policy"])[0]
+            p = ship[ship["policy"] == first].sort_values(["achieved_share", "supplier"], ascending=[False, True],
+                                                          kind="stable")
+            from_q = p.loc[p["supplier"] == r.tracked_region, "achieved_share"]
+            rec.update(shipper_policy=first, shipped_share=float(from_q.iloc[0]) if len(from_q) else 0.0,
+                       top_shipper=p["supplier"].iloc[0], top_shipper_share=float(p["achieved_share"].iloc[0]))
+        recs.append(rec)
+    return pd.DataFrame.from_records(recs, columns=DEPENDENCE_COLUMNS)

@@ -2,8 +2,9 @@
 
 Compared: status, objective and cost by component (summary.json, full precision); builds
 (project, start year, capacity); policy achieved shares and shadow prices; commodity
-prices; unmet demand; and, when either side has them, sales (tonnes sold), stockpile levels
-and the support needed (capital subsidy per t/yr, minimum-output support per t) (csv/). A
+prices; unmet demand; and, when either side has them, sales (tonnes sold), stockpile levels,
+the support needed (capital subsidy per t/yr, minimum-output support per t) and the shares of
+consumption by origin (origin.csv, studies with track_origin) (csv/). A
 table only one side has is compared against an empty one. Two numbers are equal when
 
     |a - b| <= atol + rtol * max(|a|, |b|)
@@ -43,10 +44,13 @@ TABLES = {
     "stocks": (["stock", "year"], ["level_t"], "stockpile levels (t)"),
     "support": (["project", "kind", "year"], ["subsidy_usd_per_tpa", "support_usd_per_t"],
                 "support needed (capital subsidy USD per t/yr, minimum-output support USD/t)"),
+    "origin": (["region", "material", "stage", "tracked_region", "year"], ["share"],
+               "consumption by origin (share of consumption)"),
 }
-# version 2 tables, written only by studies that have them (support.csv by every newer run):
-# compared when either side has the file, a side without it as an empty table
-OPTIONAL = ("sales", "stocks", "support")
+# version 2 tables, written only by studies that have them (support.csv by every newer run,
+# origin.csv with track_origin): compared when either side has the file, a side without it as
+# an empty table
+OPTIONAL = ("sales", "stocks", "support", "origin")
 
 
 class NotAResultFolder(Exception):

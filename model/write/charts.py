@@ -9,6 +9,7 @@
                                   money available
     commodity_prices.png          commodity shadow prices per region over time
     stocks.png                    stockpile levels at year end, one line per stock (when there are stocks)
+    origin_<region>.png           consumption by whose work at each stage (origin_chart.py, track_origin)
 
 Targets, caps and budgets come from the plan tables (policies, budgets), never from constants.
 A chart with nothing to show (no policies, no budgets, no prices) is not drawn. Figures are
@@ -426,13 +427,15 @@ def stock_figure(stocks: pd.DataFrame | None, summary: dict):
 
 def _figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, object, str | None]]:
     """(file name, matplotlib Figure, subject id or None) of every chart with something to show, in order."""
+    from .origin_chart import origin_figures  # it imports this module's helpers
     with _plain_text():
         out = [("capacity_by_stage_region.png", capacity_figure(tables.get("capacity"), summary), None),
                *supply_mix_figures(tables.get("policies"), summary),
                ("domestic_shares.png", domestic_share_figure(tables.get("policies"), summary), None),
                ("capital_spend.png", budget_figure(tables.get("budgets"), tables.get("spend"), summary), None),
                ("commodity_prices.png", price_figure(tables.get("prices"), tables, summary), None),
-               ("stocks.png", stock_figure(tables.get("stocks"), summary), None)]
+               ("stocks.png", stock_figure(tables.get("stocks"), summary), None),
+               *origin_figures(tables, summary)]
     return [x for x in out if x[1] is not None]
 
 

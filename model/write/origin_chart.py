@@ -1,0 +1,84 @@
+"""charts/origin_<region>.png: what a region consumes, by whose work at each stage (origin.csv,
+only for studies with settings track_origin; formulation 14).
+
+One figure per consuming region with tracked consumption, one panel per material and stage
+(extraction, processing, manufacturing): stacked columns of the share of the region's
+consumption of the material whose work at that stage was done in each tracked region, and the
+untraced rest (work done elsewhere, or in regions not tracked); an origin cap on the panel's
+stage is drawn as a dashed line. Where no origin cap binds the split is one of many equally
+cheap ones, and every figure says so. Helpers (layout, colours, file-name slugs) are charts.py's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..analysis import TOL, origin_policies, stage_key
+from .charts import (CAP_COLOR, MAX_PANELS, OTHER, _colors, _figure, _footnote, _keep, _legend, _percent, _style,
+                     _subtitle, _years_axis, slugs)
+
+REST_COLOR = "#d9d9d9"
+INDIFFERENT = "one of many equally cheap splits where no origin cap binds"
+
+
+def _caps(policies: pd.DataFrame | None, origin: pd.DataFrame) -> pd.DataFrame:
+    """The rows of origin caps (max_supplier_share, basis origin)."""
+    if policies is None or policies.empty:
+        return pd.DataFrame(columns=["policy", "region", "material", "stage", "share", "year"])
+    return policies[policies["policy"].isin(origin_policies(policies, origin))]
+
+
+def _panel(ax, g: pd.DataFrame, years: list[int], tracked: list, color: dict, caps: pd.DataFrame) -> None:
+    """Stacked shares by tracked region over the years, the untraced rest on top, origin caps dashed."""
+    by = g.pivot_table(index="year", columns="tracked_region", values="share", aggfunc="sum", fill_value=0.0) \
+        .reindex(years, fill_value=0.0)
+    bottom = np.zeros(len(years))
+    for q in tracked:
+        if q in by.columns and by[q].abs().max() > TOL:
+            ax.bar(years, by[q].to_numpy(), bottom=bottom, color=color[q], width=0.8,
+                   label="work in other tracked regions" if q == OTHER else f"work done in {q}")
+            bottom += by[q].to_numpy()
+    has = g.groupby("year")["consumption_t"].max().reindex(years, fill_value=0.0).to_numpy() > 0
+    ax.bar(years, np.where(has, np.clip(1.0 - bottom, 0.0, None), 0.0), bottom=bottom, color=REST_COLOR, width=0.8,
+           label="untraced (work elsewhere)")
+    for (_, share), gk in caps.groupby(["policy", "share"], sort=True):
+        yk = sorted(gk["year"].unique())
+        ax.hlines(share, min(yk) - 0.45, max(yk) + 0.45, colors=CAP_COLOR, linestyles="--", linewidth=1.8,
+                  label=f"origin cap {share:.0%} per tracked region")
+    ax.set_ylim(0, 1.05)
+
+
+def origin_figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, object, str]]:
+    """(file name, figure, region) per consuming region with tracked consumption."""
+    origin = tables.get("origin")
+    if origin is None or origin.empty:
+        return []
+    origin = origin.assign(share=origin["share"].astype(float).fillna(0.0))
+    caps = _caps(tables.get("policies"), origin)
+    keep = _keep(origin.groupby("tracked_region")["tagged_t"].sum(), n=8)
+    origin = origin.assign(tracked_region=origin["tracked_region"].where(origin["tracked_region"].isin(keep), OTHER))
+    tracked = keep + ([OTHER] if (origin["tracked_region"] == OTHER).any() else [])
+    color = _colors(tracked)
+    years = list(range(int(origin["year"].min()), int(origin["year"].max()) + 1))
+    totals = origin.groupby("region")["tagged_t"].sum()
+    regions = sorted(totals[totals > TOL].index)
+    slug = slugs(regions)
+    out = []
+    for region in regions:
+        rc = origin[origin["region"] == region]
+        panels = sorted({(m, s) for m, s in zip(rc["material"], rc["stage"])},
+                        key=lambda ms: (ms[0], stage_key(ms[1])))[:MAX_PANELS]
+        fig, axes = _figure(len(panels), f"{region}: what it consumes, by whose work at each stage",
+                            _subtitle(summary))
+        for ax, (material, stage) in zip(axes, panels):
+            g = rc[(rc["material"] == material) & (rc["stage"] == stage)]
+            c = caps[(caps["region"] == region) & (caps["material"] == material) & (caps["stage"] == stage)]
+            _panel(ax, g, years, tracked, color, c)
+            _style(ax, f"{stage.capitalize()} ({material})", "share of consumption")
+            _years_axis(ax, years)
+            _percent(ax)
+        _legend(fig, axes, ncol_max=4)
+        _footnote(fig, INDIFFERENT)
+        out.append((f"origin_{slug[str(region)]}.png", fig, str(region)))
+    return out
