@@ -302,7 +302,8 @@ def origin_dependence(origin: pd.DataFrame | None, policies: pd.DataFrame | None
     origin (tracked region, year; the earliest year on a tie), whether an origin cap binds on that
     share (`capped`: else it is one of many equally cheap splits), and, where a max_supplier_share
     by shipper covers the same region, material and stage, the share shipped from that tracked
-    region in that year (0 without a route from it) and the largest shipper's share."""
+    region in that year (0 without a route from it) and the largest shipper's share (no name when
+    nothing is shipped)."""
     regions = dependence_regions(origin, policies)
     if not regions:
         return pd.DataFrame(columns=DEPENDENCE_COLUMNS)
@@ -331,6 +332,7 @@ def origin_dependence(origin: pd.DataFrame | None, policies: pd.DataFrame | None
                                                           kind="stable")
             from_q = p.loc[p["supplier"] == r.tracked_region, "achieved_share"]
             rec.update(shipper_policy=first, shipped_share=float(from_q.iloc[0]) if len(from_q) else 0.0,
-                       top_shipper=p["supplier"].iloc[0], top_shipper_share=float(p["achieved_share"].iloc[0]))
+                       top_shipper=p["supplier"].iloc[0] if p["achieved_share"].iloc[0] > TOL else None,
+                       top_shipper_share=float(p["achieved_share"].iloc[0]))
         recs.append(rec)
     return pd.DataFrame.from_records(recs, columns=DEPENDENCE_COLUMNS)

@@ -4,7 +4,7 @@ What the plan builds (where, when, how much), what it costs by component, which 
 are met or missed and which bind (shadow prices, and the cost each policy adds when the
 `policy_costs` table is there), which budgets bind, what it would take (capital subsidies for
 unbuilt candidates, support for minimum output), sales and stockpiles when the study has them,
-key commodity prices, unserved demand, then the charts. report.md links the PNGs in `charts/`; report.html embeds them (base64), so the
+dependence by origin beside dependence by shipper (studies with track_origin), key commodity prices, unserved demand, then the charts. report.md links the PNGs in `charts/`; report.html embeds them (base64), so the
 html is one self-contained file to mail or print.
 
 The text is built once as a list of blocks (markup.py) and rendered to both formats; user
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis import (TOL, capital_subsidies, has_stage, is_stage, key_prices, largest_builds,
-                        minimum_output_support, policy_rule, policy_status, policy_total_costs, sales_totals,
-                        stage_order, stock_levels)
+from ..analysis import (ORIGIN_CAVEAT, TOL, capital_subsidies, has_stage, is_stage, key_prices, largest_builds,
+                        minimum_output_support, origin_dependence, policy_rule, policy_status, policy_total_costs,
+                        sales_totals, stage_order, stock_levels)
 from .markup import Doc, musd, num, pct, price_range, ratio_range, to_html, to_markdown, tonnes, year_ranges
 from .markup import user as _u
 
@@ -335,6 +335,41 @@ def _sales_stocks(doc: Doc, tables: dict) -> None:
     doc.ul(items)
 
 
+STAGE_WORK = {"extraction": "mined", "processing": "refined", "manufacturing": "manufactured"}
+
+
+def _dependence_item(r) -> str:
+    """One consuming region, material and stage: the highest share by origin and, where a cap by
+    shipper measures the stage, the share shipped from the same region that year."""
+    work = STAGE_WORK.get(r.stage, f"{_u(r.stage)} work")
+    held = "held at its origin cap" if r.capped else "no origin cap binds: one of many equally cheap splits"
+    text = (f"**{_u(r.region)} {_u(r.stage)}** ({_u(r.material)}), {r.year}: {pct(r.origin_share)} "
+            f"{_u(r.tracked_region)}-{work} by origin ({held}), ")
+    if pd.isna(r.shipper_policy):
+        return text + "no single-supplier cap by shipper measures this stage."
+    text += f"{pct(r.shipped_share)} shipped from {_u(r.tracked_region)}"
+    if r.top_shipper_share > TOL and r.top_shipper != r.tracked_region:
+        text += f" (largest shipper {_u(r.top_shipper)} at {pct(r.top_shipper_share)})"
+    return text + f", as {_u(r.shipper_policy)} counts it."
+
+
+def _origin(doc: Doc, tables: dict) -> None:
+    """Dependence by origin (origin.csv) beside dependence by shipper (policies by shipper)."""
+    origin = tables.get("origin")
+    if origin is None:
+        return
+    doc.h(2, "Dependence by origin")
+    dep = origin_dependence(origin, tables.get("policies"))
+    if dep.empty or dep["origin_share"].max() <= TOL:
+        doc.p("None of the consumption is traced to the tracked regions' work.")
+        return
+    doc.p("Whose work is inside what a region consumes (by origin: where the material was mined, refined or "
+          "made, whichever way it shipped) beside who ships it (by shipper: the region the imports come from). "
+          "The highest share by origin over the horizon, per consuming region and stage:")
+    doc.ul([_dependence_item(r) for r in dep[dep["origin_share"] > TOL].itertuples(index=False)])
+    doc.p(ORIGIN_CAVEAT)
+
+
 def _caption(path: Path) -> str:
     """The caption of a chart file; a supply-mix chart names its region (the path's `subject`,
     set by charts.write_charts, since the file name holds only a slug of it)."""
@@ -343,6 +378,10 @@ def _caption(path: Path) -> str:
         region = getattr(path, "subject", None) or stem[len("supply_mix_"):]
         return (f"Supply by stage for {_u(region)}: imports by supplier as shares of "
                 "consumption against the single-supplier cap (dashed).")
+    if stem.startswith("origin_"):
+        region = getattr(path, "subject", None) or stem[len("origin_"):]
+        return (f"What {_u(region)} consumes, by whose work at each stage: shares of consumption by tracked region "
+                "and the untraced rest; where no origin cap binds, one of many equally cheap splits.")
     return CHART_CAPTIONS.get(stem, stem.replace("_", " "))
 
 
@@ -355,6 +394,7 @@ def build_report(tables: dict[str, pd.DataFrame], summary: dict, charts: list[Pa
     _budgets(doc, tables)
     _support(doc, tables)
     _sales_stocks(doc, tables)
+    _origin(doc, tables)
     _prices(doc, tables)
     if charts:
         doc.h(2, "Charts")

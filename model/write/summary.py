@@ -1,7 +1,7 @@
 """The summary sheet of plan.xlsx: status, objective, cost by component, policy targets met or
 missed (achieved shares by year), the largest builds, the support needed (cheapest unbuilt
-candidates, minimum-output support), sales and stockpiles when the study has them, key commodity
-prices, and a linked list of the other sheets. What the numbers mean comes from model.analysis;
+candidates, minimum-output support), sales and stockpiles when the study has them, dependence by
+origin beside dependence by shipper (track_origin), key commodity prices, and a linked list of the other sheets. What the numbers mean comes from model.analysis;
 this only lays it out."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from ..analysis import (capital_subsidies, key_prices, largest_builds, minimum_output_support, policy_rule,
-                        policy_status, policy_total_costs, sales_totals, stock_levels)
+from ..analysis import (ORIGIN_CAVEAT, capital_subsidies, key_prices, largest_builds, minimum_output_support,
+                        origin_dependence, policy_rule, policy_status, policy_total_costs, sales_totals,
+                        stock_levels)
 from .cells import (BOLD, MET_FILL, MISSED_FILL, MUSD, NOTE_FONT, PERCENT, SECTION_FONT, TITLE_FONT, TONNES,
                     USD_PER_KG, USD_PER_T, Rows, cell, print_setup, sheet_link)
 from .markup import year_ranges
@@ -178,6 +179,27 @@ def _sales_stocks(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
                          cell(ws, r.drawn_t, TONNES), year_ranges(r.draw_years) or "none"])
 
 
+def _origin(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
+    """The highest share of consumption by origin per region and stage, beside the share by shipper."""
+    if tables.get("origin") is None:
+        return
+    ws = rows.ws
+    rows.section("Dependence by origin", "highest share of consumption whose stage work was done in a tracked "
+                                         "region (origin sheet), beside the share shipped from it where a cap by "
+                                         "shipper measures the stage (policies sheet). " + ORIGIN_CAVEAT)
+    dep = origin_dependence(tables["origin"], tables.get("policies"))
+    if dep.empty:
+        rows.note("no tracked consumption")
+        return
+    rows.header(["region", "material", "stage", "tracked region", "year", "share by origin", "origin cap binds",
+                 "shipped from it (share)", "largest shipper", "largest shipper's share"], WIDTHS)
+    for r in dep.itertuples(index=False):
+        ship = not pd.isna(r.shipper_policy)
+        rows.append([r.region, r.material, r.stage, r.tracked_region, r.year, cell(ws, r.origin_share, PERCENT),
+                     "yes" if r.capped else "no", cell(ws, r.shipped_share, PERCENT) if ship else None,
+                     r.top_shipper if ship else None, cell(ws, r.top_shipper_share, PERCENT) if ship else None])
+
+
 def _prices(rows: _Summary, tables: dict[str, pd.DataFrame]) -> None:
     ws = rows.ws
     kp = key_prices(tables)
@@ -211,6 +233,7 @@ def summary_sheet(wb: Workbook, summary: dict, tables: dict[str, pd.DataFrame],
     _builds(rows, tables)
     _support(rows, tables)
     _sales_stocks(rows, tables)
+    _origin(rows, tables)
     _prices(rows, tables)
     rows.section("Sheets")
     for name, description in sheets.items():
