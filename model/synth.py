@@ -9,8 +9,8 @@ Every number comes from `numpy.random.default_rng(seed)`, so one seed gives one 
 
 The study is always feasible and bounded: every commodity has an unmet-demand penalty
 (settings default), policies are soft, budgets only limit builds (building nothing fits any
-budget), minimum output binds only mines (no inputs) and plants that are pure candidates
-(not building them is always possible), stockpiles end at most at their initial level.
+budget), minimum output is set only on mines (no inputs) and on pure candidates (not building
+them is always possible), stockpiles end at most at their initial level.
 It is a plausible NdPr/DyTb chain: mines -> separation -> magnets, recycling of scrap, a few
 hub regions exporting every stage, routes to neighbouring regions, and the version 2 inputs at
 realistic rates: outside buyers of surplus concentrate and oxide, strategic stockpiles, ramp-up
