@@ -18,7 +18,8 @@ Then the LP is written to an .mps file and a second subprocess times HiGHS alone
 build <= HiGHS solve, end to end <= 2 x HiGHS solve, peak memory <= 3 x HiGHS alone.
 
 Results go to benchmarks/results.csv (one row per size, appended rows replace the same
-scale and seed; `synth_version` says which generator made the study, model.synth.VERSION) and benchmarks/scaling.png (log-log seconds per phase against variables).
+scale and seed; `synth_version` says which generator made the study, model.synth.VERSION)
+and benchmarks/scaling.png (log-log seconds per phase against variables).
 Timings on a shared machine are noisy; compare orders of magnitude, not digits.
 """
 

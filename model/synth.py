@@ -208,7 +208,8 @@ def _stocks(d: _Draw, regions: list[str], hubs: list[str]) -> list[dict]:
         c = list(STOCK_SIZE)[int(d.rng.integers(len(STOCK_SIZE)))]
         initial = d.u(*STOCK_SIZE[c])
         stocks.append({"stock": f"{r}_{c}_reserve", "region": r, "commodity": c, "initial_t": initial,
-                       "max_t": float(round(1.5 * initial)), "min_t": float(round(0.25 * initial)) if d.chance(0.5) else None,
+                       "max_t": float(round(1.5 * initial)),
+                       "min_t": float(round(0.25 * initial)) if d.chance(0.5) else None,
                        "final_t": float(round(initial * d.rng.uniform(0.6, 1.0))),
                        "holding_cost_usd_per_t": float(round(BASE_PRICE[c] * d.rng.uniform(0.02, 0.05)))})
     return stocks
@@ -226,7 +227,8 @@ def _trade(d: _Draw, z: Size, T0: int, regions: list[str], hubs: list[str]) -> l
                           "max_tpa": d.u(2_000, 20_000) if d.chance(0.3) else None})
     for h in hubs:
         for r in regions[len(hubs)::4]:
-            trade.append({"from_region": h, "to_region": r, "commodity": "magnet", "cost_usd_per_t": d.u(5_000, 15_000)})
+            trade.append({"from_region": h, "to_region": r, "commodity": "magnet",
+                          "cost_usd_per_t": d.u(5_000, 15_000)})
     mid = T0 + z.years // 2
     for h in hubs:
         for r in d.rng.choice(others, size=min(2, len(others)), replace=False):
