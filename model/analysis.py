@@ -327,7 +327,7 @@ def origin_dependence(origin: pd.DataFrame | None, policies: pd.DataFrame | None
                "year": int(r.year), "origin_share": r.origin_share, "capped": capped, "shipper_policy": None,
                "shipped_share": None, "top_shipper": None, "top_shipper_share": None}
         if len(ship):
-            first = sorted(ship["policy"])[0]
+            first = min(ship["policy"])
             p = ship[ship["policy"] == first].sort_values(["achieved_share", "supplier"], ascending=[False, True],
                                                           kind="stable")
             from_q = p.loc[p["supplier"] == r.tracked_region, "achieved_share"]

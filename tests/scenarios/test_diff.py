@@ -211,7 +211,7 @@ def test_non_finite_values_in_a_csv_are_compared(folders, tmp_path, a, b, differ
     assert ("commodity prices (USD/t): 1 changed" in r.output) is differs
 
 
-# ---------------------------------------------------------------- version 2 tables: sales, stocks, support
+# ---------------------------------------------------------------- version 2 tables: sales, stocks, support, origin
 SALES = ("sale,region,commodity,year,sold_t,max_tpa,price_usd_per_t\n"
          "offtake,EU,magnet,2025,5,8,90\nofftake,EU,magnet,2026,{sold},8,90\n")
 STOCKS = ("stock,region,commodity,year,level_t,change_t,holding_cost_usd_per_t\n"
@@ -220,6 +220,8 @@ SUPPORT = ("project,technology,stage,region,kind,year,reduced_cost_musd_per_tpa,
            "subsidy_usd_per_kg,support_usd_per_t\n"
            "book,grade,,EU,capital_subsidy,2025,0.001,{subsidy},0.05,\n"
            "p,sinter,manufacturing,EU,minimum_output,2026,,,,{support}\n")
+ORIGIN = ("region,material,stage,tracked_region,year,tagged_t,consumption_t,share\n"
+          "EU,NdPr,processing,CN,2025,{tagged},30,{share}\n")
 
 
 def _write(table, text):
@@ -254,6 +256,13 @@ V2_CASES = [
     ("support on one side", [_drop("support")], [_write("support", SUPPORT.format(subsidy=2000, support=0))],
      "support needed (capital subsidy USD per t/yr, minimum-output support USD/t): 1 added", 1),
     ("no support on either side", [_drop("support")], [_drop("support")], None, 0),
+    ("origin share changed", [_write("origin", ORIGIN.format(tagged=15, share=0.5))],
+     [_write("origin", ORIGIN.format(tagged=19.5, share=0.65))], "consumption by origin (share of consumption): 1 changed",
+     1),
+    ("origin tonnes alone are not compared", [_write("origin", ORIGIN.format(tagged=15, share=0.5))],
+     [_write("origin", ORIGIN.format(tagged=15.5, share=0.5))], None, 0),
+    ("origin on one side", [], [_write("origin", ORIGIN.format(tagged=15, share=0.5))],
+     "consumption by origin (share of consumption): 1 added", 1),
 ]
 
 
