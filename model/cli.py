@@ -105,9 +105,11 @@ def main() -> None:
               help="folder that receives OUT/<workbook stem>/<scenario>/")
 @click.option("--policy-costs", "policy_costs", is_flag=True,
               help="re-solve without each policy and report the cost it adds (policy_costs.csv)")
+@click.option("--stochastic", "stochastic", is_flag=True,
+              help="solve the two-stage plan of the stochastic sheet into OUT/<stem>/stochastic/")
 @guarded
 def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool, jobs: int, out: Path,
-          policy_costs: bool) -> None:
+          policy_costs: bool, stochastic: bool = False) -> None:
     """Validate, build, solve and write the plan of WORKBOOK (default: the shipped study).
 
     With several scenarios (--scenario repeated, or --all) it also writes
@@ -119,6 +121,8 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     workbook = workbook or default_workbook()
     results = out / workbook.stem
     prepare_out(results)
+    if stochastic:
+        sys.exit(_solve_stochastic(workbook, out))
     tables = read_workbook(workbook)
     for w in tables.warnings:
         err.print(f"[yellow]warning:[/] {escape(str(w))}")
@@ -170,6 +174,25 @@ def report_written(results: Path, before: dict[str, tuple]) -> None:
         return
     err.print(f"interrupted; {len(written)} of {len(before)} scenario folders were written: "
               + escape(", ".join(written)) + " (the others are unchanged)")
+
+
+def _solve_stochastic(workbook: Path, out: Path) -> int:
+    from .stochastic_run import solve_stochastic_workbook
+
+    err.print(f"reeplan: solving the stochastic plan of {escape(str(workbook))}")
+    labels = {"read": "reading", "build": "building", "solve": "solving", "regret": "regret table",
+              "write": "writing"}
+    code, folder, s = solve_stochastic_workbook(
+        workbook, out, progress=lambda p, sec: err.print(f"  {labels.get(p, p):<12} {sec:8.2f} s"))
+    for w in s.get("warnings", []):
+        err.print(f"[yellow]warning:[/] {escape(w)}")
+    if s["objective_musd"] is None:
+        err.print(f"[red]status {s['status']}[/]: no plan.")
+    else:
+        err.print(f"status {s['status']}, expected cost {s['objective_musd']:,.2f} USD million"
+                  + (f", EVPI {s['evpi_musd']:,.2f}" if s.get("evpi_musd") is not None else ""))
+    err.print(f"wrote {escape(str(folder))}")
+    return code
 
 
 def _solve_one(workbook: Path, tables, scenario: str, out: Path, policy_costs: bool) -> int:

@@ -288,15 +288,16 @@ def _same(a: tuple[list, ...], b: tuple[list, ...]) -> bool:
         return False
 
 
-def _var_state(vars_) -> tuple[list, list, list, list]:
-    """What decides a column's bounds: (lower, upper, fixed, domain) of each Var, compared by identity."""
+def _var_state(vars_) -> tuple[list, list, list, list, list]:
+    """What decides a column's bounds: (lower, upper, fixed, domain, value if fixed) of each Var,
+    compared by identity (a variable fixed again at another value is a change)."""
     return ([v._lb for v in vars_], [v._ub for v in vars_], [v.fixed for v in vars_],
-            [v._domain for v in vars_])
+            [v._domain for v in vars_], [v._value if v.fixed else None for v in vars_])
 
 
 def _col_bounds(vars_, state) -> tuple[np.ndarray, np.ndarray]:
     """Column bounds for HiGHS: the fast common case (non-negative, numeric upper bound) in bulk."""
-    lbs, ubs, fixed, domains = state
+    lbs, ubs, fixed, domains, _ = state
     nonneg = pyo.NonNegativeReals
     lower = np.zeros(len(vars_))
     try:

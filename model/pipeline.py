@@ -178,27 +178,31 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         seconds["diagnose"] = time.perf_counter() - t1
         summary["diagnosis"] = {"rows": len(diagnosis), "files": ["infeasibility.csv", "infeasibility.md"]}
     with staged_folder(folder, plan=sol.has_plan) as stage:  # no plan never replaces a plan
-        tmp = stage.path
-        if sol.log:
-            (tmp / "highs.log").write_text(sol.log)
-        if diagnosis is not None:
-            write_csv(diagnosis, tmp / "infeasibility.csv")
-            (tmp / "infeasibility.md").write_text(markdown(diagnosis, Path(workbook).name))
-        if sol.has_plan:
-            tables = plan_tables(study, sol)
-            if costs_by_policy is not None:
-                tables["policy_costs"] = policy_costs(tables["policies"], *costs_by_policy, policy_groups(study))
-            summary["cost_by_component_musd"] = cost_by_component(tables)
-            (tmp / "csv").mkdir()
-            for name, df in tables.items():
-                write_csv(df, tmp / "csv" / f"{name}.csv")
-            write_xlsx(tmp / "plan.xlsx", summary, tables)
-            if figures:
-                from .write.charts import (
-                    write_charts,  # matplotlib loads only when a plan is drawn
-                )
-                from .write.report import write_report
-                write_report(tmp, tables, summary, write_charts(tmp, tables, summary))
+        write_result(stage.path, workbook, study, sol, summary, diagnosis, costs_by_policy, figures)
         phase("write", t0)
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        (stage.path / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     return RunResult(sol.status, stage.folder, summary, study, sol, diagnosis)
+
+
+def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, summary: dict,
+                 diagnosis: pd.DataFrame | None = None, costs_by_policy=None, figures: bool = True) -> None:
+    """Write a result folder's files (all but summary.json) into `tmp`; fills the summary's costs."""
+    if sol.log:
+        (tmp / "highs.log").write_text(sol.log)
+    if diagnosis is not None:
+        write_csv(diagnosis, tmp / "infeasibility.csv")
+        (tmp / "infeasibility.md").write_text(markdown(diagnosis, Path(workbook).name))
+    if not sol.has_plan:
+        return
+    tables = plan_tables(study, sol)
+    if costs_by_policy is not None:
+        tables["policy_costs"] = policy_costs(tables["policies"], *costs_by_policy, policy_groups(study))
+    summary["cost_by_component_musd"] = cost_by_component(tables)
+    (tmp / "csv").mkdir()
+    for name, df in tables.items():
+        write_csv(df, tmp / "csv" / f"{name}.csv")
+    write_xlsx(tmp / "plan.xlsx", summary, tables)
+    if figures:
+        from .write.charts import write_charts  # matplotlib loads only when a plan is drawn
+        from .write.report import write_report
+        write_report(tmp, tables, summary, write_charts(tmp, tables, summary))

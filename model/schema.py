@@ -406,6 +406,18 @@ SHEETS: tuple[Sheet, ...] = (
         "named what-if edits of the base data",
         required=False,
     ),
+    Sheet(
+        "stochastic",
+        (
+            _c("scenario", "text", "a scenario of this workbook (base allowed), each once", required=True),
+            _c("probability", "number", "probability of the branch; the column sums to 1", unit="fraction",
+               required=True, above=0.0, maximum=1.0),
+            _c("branch_year", "whole", "first year whose decisions may differ by branch (one value for all rows)",
+               unit="year", required=True),
+        ),
+        "branches of the two-stage plan (reeplan solve --stochastic)",
+        key=("scenario",), required=False, id_column="scenario", since=2,
+    ),
 )
 
 SHEET = {s.name: s for s in SHEETS}

@@ -176,6 +176,34 @@ def origin_rules(t: Tables) -> list[Issue]:
     return out
 
 
+def stochastic_rules(t: Tables) -> list[Issue]:
+    """The branches of a two-stage plan: known scenarios (base allowed), probabilities summing to 1
+    (within 1e-9), one branch_year for all rows with first_year < branch_year <= last_year."""
+    st = t.frames.get("stochastic")
+    if st is None or st.empty:
+        return []
+    out = []
+    known = [scenarios.BASE] + scenarios.names(t)
+    for _, r in st[~st["scenario"].isin(known)].iterrows():
+        out.append(_issue(t, "stochastic", r[ROW], "scenario", r["scenario"],
+                          "a scenario of sheet scenarios, or base" + did_you_mean(str(r["scenario"]), known)))
+    total = float(st["probability"].sum())
+    if abs(total - 1.0) > 1e-9:
+        r = st.iloc[-1]
+        out.append(_issue(t, "stochastic", r[ROW], "probability", r["probability"],
+                          f"probabilities that sum to 1 (they sum to {total:.12g})"))
+    first = st.iloc[0]["branch_year"]
+    for _, r in st[st["branch_year"] != first].iterrows():
+        out.append(_issue(t, "stochastic", r[ROW], "branch_year", r["branch_year"],
+                          f"the same branch_year on every row ({first:g})"))
+    T0, T1 = t.settings.get("first_year"), t.settings.get("last_year")
+    if T0 is not None and T1 is not None and not T0 < first <= T1:
+        r = st.iloc[0]
+        out.append(_issue(t, "stochastic", r[ROW], "branch_year", first,
+                          f"a year with first_year < branch_year <= last_year ({T0} < year <= {T1})"))
+    return out
+
+
 def source_ids(t: Tables) -> list[Issue]:
     """A `source` cell names an id of the sources sheet (reported as a warning)."""
     known = list(t["sources"]["source"].dropna())
@@ -202,6 +230,7 @@ CHECKS = (
     (budget_rows_agree, ("budgets",)),
     (policy_rules, ("policies",)),
     (origin_rules, ("regions", "policies", "settings")),
+    (stochastic_rules, ("stochastic", "scenarios", "settings")),
     (stock_bounds, ("stocks",)),
 )
 
