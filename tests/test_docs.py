@@ -172,6 +172,11 @@ def test_formulation_names_exist(path, name):
     ("Support needed", "model/results.py: capex_weight"),
     ("Numerical checks and warnings", "model/numerics.py: matrix_warnings"),
     ("Numerical checks and warnings", "model/lp/policies.py: silent_policies"),
+    ("16. Two-stage stochastic plan", "model/stochastic.py: extensive_form"),
+    ("16. Two-stage stochastic plan", "model/stochastic.py: branch_solution"),
+    ("16. Two-stage stochastic plan", "model/stochastic.py: cost_with_fixed"),
+    ("16. Two-stage stochastic plan", "model/stochastic.py: solve_stochastic"),
+    ("16. Two-stage stochastic plan", "model/stochastic_run.py: solve_stochastic_workbook"),
 ])
 def test_each_section_names_its_builder(section, named):
     page = (DOCS / "formulation.md").read_text(encoding="utf-8")
