@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from .batch import ClusterUnavailable
 from .errors import InputError, WorkbookUnreadable
 from .write.folder import FAILED, Terminated, check_writable, clean_stale, failed_folder, identity, \
     ignore_interrupts, raise_interrupt
@@ -55,6 +56,21 @@ def interrupt_exit_code(e: KeyboardInterrupt) -> int:
     return 143 if isinstance(e, Terminated) else 130
 
 
+def check_scheduler(ctx, param, value: str | None) -> str | None:
+    """--scheduler: tcp://host:port or local:N (a malformed address is a usage error, exit 2)."""
+    from .batch import parse_scheduler
+
+    if value is None:
+        return None
+    if ctx.params.get("jobs", 1) > 1:
+        raise click.BadParameter("give --jobs or --scheduler, not both")
+    try:
+        parse_scheduler(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    return value
+
+
 def guarded(fn):
     """Run a command; input errors exit 2, anything unexpected exits 1 without a traceback."""
 
@@ -64,6 +80,9 @@ def guarded(fn):
         except InputError as e:
             report_input_error(e)
             sys.exit(2)
+        except ClusterUnavailable as e:
+            err.print(f"[red]error:[/] {escape(str(e))}")
+            sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:  # output piped into e.g. `head`
@@ -107,9 +126,11 @@ def main() -> None:
               help="re-solve without each policy and report the cost it adds (policy_costs.csv)")
 @click.option("--stochastic", "stochastic", is_flag=True,
               help="solve the two-stage plan of the stochastic sheet into OUT/<stem>/stochastic/")
+@click.option("--scheduler", "scheduler", metavar="ADDRESS", callback=check_scheduler,
+              help="solve the scenarios on a Dask cluster (tcp://host:8786, or local:N for N local workers)")
 @guarded
 def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool, jobs: int, out: Path,
-          policy_costs: bool, stochastic: bool = False) -> None:
+          policy_costs: bool, stochastic: bool = False, scheduler: str | None = None) -> None:
     """Validate, build, solve and write the plan of WORKBOOK (default: the shipped study).
 
     With several scenarios (--scenario repeated, or --all) it also writes
@@ -131,10 +152,10 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
         scenario_tables(tables, name) if name != BASE else None  # unknown names: input error, exit 2
     before = {s: folder_identities(results / s) for s in chosen}
     try:
-        if len(chosen) == 1 and not all_scenarios:
+        if len(chosen) == 1 and not all_scenarios and not scheduler:
             code = _solve_one(workbook, tables, chosen[0], out, policy_costs)
         else:
-            code = _solve_batch(workbook, tables, chosen, out, jobs, policy_costs)
+            code = _solve_batch(workbook, tables, chosen, out, jobs, policy_costs, scheduler)
     except KeyboardInterrupt as e:
         ignore_interrupts()
         for d in (results, results / FAILED):
@@ -225,14 +246,15 @@ def _solve_one(workbook: Path, tables, scenario: str, out: Path, policy_costs: b
     return result.exit_code
 
 
-def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int, policy_costs: bool) -> int:
+def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int, policy_costs: bool,
+                 scheduler: str | None = None) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .batch import batch_exit_code, run_batch
     from .overview import overview_table, scenario_row, write_overview
 
-    err.print(f"reeplan: solving {len(chosen)} scenarios of {escape(str(workbook))} with {jobs} "
-              f"job{'s' if jobs > 1 else ''}")
+    err.print(f"reeplan: solving {len(chosen)} scenarios of {escape(str(workbook))} " + (
+        f"on the Dask cluster {escape(scheduler)}" if scheduler else f"with {jobs} job{'s' if jobs > 1 else ''}"))
     with Progress(TextColumn("  scenarios"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("scenarios", total=len(chosen))
@@ -246,7 +268,8 @@ def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int
                 bar.console.print(f"      {escape(line)}")
             bar.advance(task)
 
-        outcomes = run_batch(workbook, tables, chosen, out, jobs=jobs, with_policy_costs=policy_costs, done=done)
+        outcomes = run_batch(workbook, tables, chosen, out, jobs=jobs, with_policy_costs=policy_costs, done=done,
+                             scheduler=scheduler)
     rows = [scenario_row(o.scenario, o.folder, o.status, o.message) for o in outcomes]
     files = write_overview(out / workbook.stem, overview_table(rows))
     failed = [o.scenario for o in outcomes if o.exit_code]
@@ -339,6 +362,54 @@ def synth(path: Path, scale: float, seed: int, force: bool) -> None:
     refuse_overwrite(path, force)
     write_synth(path, scale=scale, seed=seed)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--policy", "policy", required=True, metavar="ID", help="the share policy to sweep")
+@click.option("--points", default=8, show_default=True, type=click.IntRange(min=2), help="points on the frontier")
+@click.option("--scenario", default="base", show_default=True, metavar="NAME", help="scenario to sweep in")
+@click.option("--out", "out", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="folder that receives OUT/<workbook stem>/frontier/<policy>/")
+@guarded
+def frontier(workbook: Path | None, policy: str, points: int, scenario: str, out: Path) -> None:
+    """The cost of dependence: make POLICY hard and sweep its share from where it stops binding to
+    the tightest feasible level (frontier.csv, frontier.png, frontier.xlsx)."""
+    from .frontier import write_frontier
+
+    workbook = workbook or default_workbook()
+    prepare_out(out / workbook.stem)
+    folder, df, meta = write_frontier(workbook, policy, points, out, scenario)
+    err.print(f"{escape(policy)}: free at {meta['free_share']:.1%}, tightest feasible {meta['tightest_share']:.1%}")
+    for r in df.itertuples(index=False):
+        cost = f"{r.objective_musd:,.1f} USD million" if r.status == "optimal" else r.status
+        err.print(f"  share {r.share:7.2%}  {cost}")
+    err.print(f"wrote {escape(str(folder))}")
+
+
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--slack", default=0.05, show_default=True, type=click.FloatRange(min=0),
+              help="real cost may rise this share above its optimum")
+@click.option("--count", default=0, show_default=True, type=click.IntRange(min=0),
+              help="alternatives (0: min and max of every stage x region group)")
+@click.option("--scenario", default="base", show_default=True, metavar="NAME")
+@click.option("--out", "out", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="folder that receives OUT/<workbook stem>/alternatives/")
+@guarded
+def alternatives(workbook: Path | None, slack: float, count: int, scenario: str, out: Path) -> None:
+    """Near-optimal plans: within SLACK of the least real cost (penalties held at their optimum),
+    push capacity by stage and region to its extremes (alternatives.csv, projects.csv, ranges.png)."""
+    from .alternatives import write_alternatives
+
+    workbook = workbook or default_workbook()
+    prepare_out(out / workbook.stem)
+    folder, tabs = write_alternatives(workbook, slack, count, out, scenario)
+    verdicts = tabs["projects"]["verdict"].value_counts()
+    err.print(f"{len(tabs['alternatives'])} plans within {slack:.0%} of the least real cost; candidate projects: "
+              f"{verdicts.get('must build', 0)} in every plan, {verdicts.get('some', 0)} in some, "
+              f"{verdicts.get('never', 0)} in none")
+    err.print(f"wrote {escape(str(folder))}")
 
 
 if __name__ == "__main__":  # pragma: no cover

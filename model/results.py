@@ -131,11 +131,13 @@ def policies(s: Study, sol: Solution) -> pd.DataFrame:
             "consumption_t": i["consumption"], "target_t": target, "achieved_t": achieved,
             "achieved_share": achieved / i["consumption"], "shortfall_t": shortfall,
             "shadow_price_usd_per_t": None if dual is None else sign * dual / s.df[y] * 1e6,
-            "binding": "yes" if _binding(row, lhs) else "no",
+            "binding": "yes" if _binding(row, lhs) else "no", "basis": i["basis"],
         })
+    # basis only when origin is tracked: it then says whether a supplier cap counts shippers or origins
+    basis = ["basis"] if s.origin.get("ouse") else []
     return _frame("policies", recs, ["policy", "kind", "region", "material", "stage", "supplier", "year",
                                      "share", "consumption_t", "target_t", "achieved_t", "achieved_share",
-                                     "shortfall_t", "shadow_price_usd_per_t", "binding"])
+                                     "shortfall_t", "shadow_price_usd_per_t", "binding"] + basis)
 
 
 def budgets(s: Study, sol: Solution) -> pd.DataFrame:
