@@ -124,7 +124,9 @@ def tables(res: dict) -> dict[str, pd.DataFrame]:
     ranges = pd.DataFrame({"group": sorted(groups), "min_tpa": [alt[g].min() for g in sorted(groups)],
                            "max_tpa": [alt[g].max() for g in sorted(groups)],
                            "least_cost_tpa": [alt[g].iloc[0] for g in sorted(groups)]})
-    return {"alternatives": alt, "projects": pd.DataFrame.from_records(proj), "ranges": ranges}
+    projects = pd.DataFrame.from_records(proj, columns=["project", "stage", "region", "verdict", "built_in",
+                                                         "alternatives", "min_tpa", "max_tpa"])
+    return {"alternatives": alt, "projects": projects, "ranges": ranges}
 
 
 def _chart(ranges: pd.DataFrame, path: Path) -> None:
