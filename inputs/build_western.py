@@ -191,6 +191,20 @@ SOURCES = {
                           "https://www.horizonmagnets.com/blog/china-ndfeb-magnet-output-and-market-in-2021-interests-downstream-application-manufacturers/"),
     "sillamae_2025": ("Neo opens Europe's first rare earth magnet plant in Estonia", "Chatnewstv", 2025,
                       "https://chatnewstv.com/neo-opens-europes-first-rare-earth-magnet-plant-in-estonia-creating-500000-plus-jobs/"),
+    "mp_results_2025": ("MP Materials reports fourth quarter and full year 2025 results", "Investing News Network", 2026,
+                        "https://investingnews.com/mp-materials-reports-fourth-quarter-and-full-year-2025-results/"),
+    "mp_10q_q3_2025": ("MP Materials Form 10-Q Q3 2025 (summary: ceased sales to China in July 2025)", "StockTitan", 2025,
+                       "https://www.stocktitan.net/sec-filings/MP/10-q-mp-materials-corp-de-quarterly-earnings-report-16dafd0f3557.html"),
+    "lynas_fy25": ("Lynas posts A$556M revenue, raises A$750M (FY25 NdPr production 6,558 t)", "The Middle News", 2025,
+                   "https://www.middle.news/articles/2025/08/27/lynas-accelerates-rare-earths-growth-with-record-production-and-750m-raise"),
+    "ier_mp_2025": ("U.S. Defense Department takes a stake in a rare earth company", "Institute for Energy Research", 2025,
+                    "https://www.instituteforenergyresearch.org/regulation/u-s-defense-department-takes-a-stake-in-a-rare-earth-company"),
+    "apple_mp_2025": ("MP Materials and the US Department of Defence partner (incl. Apple USD 500m recycled-magnet deal)",
+                      "Project Blue", 2025, "https://www.projectblue.com/blue/news-analysis/1257/"),
+    "pillsbury_2025": ("China suspends export controls on certain critical minerals-related items", "Pillsbury", 2025,
+                       "https://www.pillsburylaw.com/en/news-and-insights/china-suspends-export-controls-certain-critical-minerals-related-items.html"),
+    "csis_45x_2024": ("U.S. Department of Treasury releases final ruling on Section 45X", "CSIS", 2024,
+                      "https://www.csis.org/analysis/us-department-treasury-releases-final-ruling-section-45x"),
     "estimate": ("reeplan study estimates: each row's note says how the figure was derived", "reeplan", 2026,
                  "inputs/build_western.py (this repository)"),
 }
@@ -227,6 +241,41 @@ VAR_NOTE = {
     "hydro": "estimate: no recycling opex found; USD 15/kg of magnet feed",
     "hpms": "estimate: costs.csv suggests 60-80 % of a primary magnet's cost; 70 % of ~USD 70/kg x 0.9 yield",
 }
+
+# China's NdPr oxide price path, USD/t (domestic benchmark incl. VAT, prices.csv). Chinese export
+# offers stand at it, Chinese buyers of Western oxide pay it ex-VAT, concentrate and magnets follow it.
+CN_NDPR = {2025: 66000, 2026: 100000}
+CN_NDPR_LONG = 75000
+CN_NDPR_NOTE = {
+    2025: "reported points of 2025: 47 (Mar), 63 (Jul), 87 (Aug) USD/kg [reuters_prices_2026]; mean 66",
+    2026: "estimate: 123 USD/kg on 18 Feb 2026 (Reuters) with the correction Benchmark expects; 100 as the year's mean",
+    "long": "estimate: 75 USD/kg from 2027, between the 2024 trough (48-51, Fastmarkets/Lynas ex-VAT) and the "
+            "Feb 2026 high (123); Chinese cash cost 45-55 (costs.csv) plus a scarcity margin; varied in the sensitivity run",
+}
+VAT = 1.13  # Chinese domestic prices include 13 % VAT (data README); Western sellers realise ex-VAT
+CONC_RATIO = 0.55  # concentrate value / oxide value: MP USD 4.18/kg REO / 0.157 NdPr = 26.6 vs oxide 48-51 (Q2 2024)
+DYTB_BASE = 348000  # blend 84 % Dy at USD 224/kg (Adamas 2025) + 16 % Tb ~USD 1,000/kg (Argus pre-April 2025)
+DYTB_ASK_2025 = 1194000  # European asks May 2025: Dy 700-1,000 (850), Tb 2,000-4,000 (3,000) blended 84/16 (Argus)
+MAGNET_2024, NDPR_2024 = 49000, 54000  # China export magnet USD 49/kg (Adamas) at oxide USD 53-55 (Fastmarkets Apr 2024)
+
+
+def cn_ndpr(y: int) -> float:
+    """China's NdPr oxide price in year y, USD/t."""
+    return CN_NDPR.get(y, CN_NDPR_LONG)
+
+
+def cn_magnet(y: int) -> float:
+    """Chinese export magnet price: the 2024 USD 49/kg moved by the NdPr oxide in a tonne of magnet (0.366 t)."""
+    return MAGNET_2024 + 0.366 * (cn_ndpr(y) - NDPR_2024)
+
+
+# Fixed O&M and availability (no source in the data for either: estimates by stage, stated in notes)
+FIXED_OM_SHARE = 0.03  # a year, of capex: engineering rule of thumb 2-5 % for chemical and mining plants
+STAGE_CAPEX = {"mine": 69000, "crack": 37000, "sep": 120000, "sep_mixed": 60000, "sep_heavy": 240000,
+               "metal": 30000, "fen": 100000, "hydro": 50000, "hpms": 29000}  # costs.csv, per t/yr
+AVAILABILITY = 0.9  # plants: 90 % of nameplate usable (maintenance, campaigns); mines: capacity stated as output
+OM_NOTE = ("fixed O&M 3 % of capex a year (estimate: rule of thumb 2-5 %, no source in the data; existing plants "
+           "at the stage's capex in costs.csv); availability {a:.0%} (estimate{why})")
 
 # ------------------------------------------------------------------ demand (demand.csv)
 REGION_2024 = {  # t finished NdFeB magnet, 2024
@@ -396,9 +445,11 @@ sheets["technologies"] = [
      "source": "afr_lynas_2023"},
     {"technology": "sep_heavy", "stage": "processing", "name": "heavy rare earth separation to Dy/Tb oxide",
      "source": "lynas_heavy_2025"},
-    {"technology": "metal", "stage": "manufacturing", "name": "oxide-to-metal reduction and alloying",
+    {"technology": "metal", "stage": None, "name": "oxide-to-metal reduction and alloying",
      "source": "src_2024",
-     "note": "stage manufacturing so a tonne separated and metallised in one region counts once for CRMA processing"},
+     "note": "no stage (bookkeeping in stage tables): a tonne separated and then metallised counts once, as "
+             "separation, in processing output and the CRMA processing benchmark; metal plants still cost and "
+             "trade, and imported metal counts as processing in the supplier caps (commodity stage)"},
     {"technology": "ndfeb_sinter", "stage": "manufacturing", "name": "strip casting, jet milling, pressing, sintering",
      "source": "magnet_composition"},
     {"technology": "fen_plant", "stage": "manufacturing", "name": "iron nitride magnet plant", "source": "niron_2025"},
@@ -406,10 +457,10 @@ sheets["technologies"] = [
      "source": "ionic_2024"},
     {"technology": "recycle_hpms", "stage": "recycling", "name": "short-loop magnet-to-magnet (hydrogen processing)",
      "source": "hypromag_2023"},
-    {"technology": "std_from_ndfeb", "stage": "manufacturing", "name": "accounting: NdFeB magnet used in a standard-grade duty",
-     "source": "niron_2025", "note": "not a plant; counted as manufacturing, so no manufacturing min_domestic_share is used"},
-    {"technology": "std_from_fen", "stage": "manufacturing", "name": "accounting: iron nitride magnet used in a standard-grade duty",
-     "source": "niron_2025", "note": "not a plant"},
+    {"technology": "std_from_ndfeb", "stage": None, "name": "accounting: NdFeB magnet used in a standard-grade duty",
+     "source": "niron_2025", "note": "bookkeeping (no stage): not a plant, so magnets are not counted twice"},
+    {"technology": "std_from_fen", "stage": None, "name": "accounting: iron nitride magnet used in a standard-grade duty",
+     "source": "niron_2025", "note": "bookkeeping (no stage): not a plant"},
 ]
 
 MINE_DYTB = {
@@ -487,18 +538,30 @@ def P(project, technology, region, source, note="", **kw) -> dict:
             kw["var_cost_usd_per_t"] = VAR[kind]
     if kind and VAR_NOTE.get(kind):
         note = (note + "; " if note else "") + "var cost " + VAR_NOTE[kind]
+    if kind:  # a real plant (not an accounting device)
+        capex = kw.get("capex_usd_per_tpa") or (MAGNET_CAPEX[region] if kind == "magnet" else STAGE_CAPEX[kind])
+        kw.setdefault("fixed_om_usd_per_tpa", round(FIXED_OM_SHARE * capex))
+        kw.setdefault("availability", 1 if kind == "mine" else AVAILABILITY)
+        why = (": capacity stated as a year's output" if kw["availability"] == 1 else
+               ": maintenance and campaigns")
+        note += "; " + OM_NOTE.format(a=kw["availability"], why=why)
     return {"project": project, "technology": technology, "region": region, **kw, "source": source, "note": note}
 
 
 projects = [
     # ---- United States
-    P("mp_mountain_pass_mine", "mine_bastnaesite", "US", "mp_10k_2024",
-      "45,455 t REO (2024) x 15.7 % NdPr = 7,136; Upstream 60K +14,545 t REO x 15.7 % = 2,284; "
-      "estimate: capex as Mt Weld brownfield USD 69k per t/yr (costs.csv)",
-      existing_tpa=7136, max_new_tpa=2284, capex_usd_per_tpa=69000, lead_time_years=3, earliest_start_year=2025),
-    P("mp_mountain_pass_separation", "sep_light", "US", "mp_10k_2024",
-      "1,294 t NdPr oxide in 2024; estimate: ramp to the 6,000 t Stage II nameplate by 2026",
-      existing_tpa=1294, committed_tpa=4706, committed_online_year=2026),
+    P("mp_mountain_pass_mine", "mine_bastnaesite", "US", "mp_results_2025",
+      "50,692 t REO in concentrate (2025 record) x 15.7 % NdPr [mp_10k_2021] = 7,959 t NdPr eq.; Upstream 60K "
+      "[mp_10k_2024] +9,308 t REO x 15.7 % = 1,461; estimate: capex as Mt Weld brownfield USD 69k per t/yr "
+      "(costs.csv); minimum output 95 % (estimate: a mine runs continuously; after MP stopped selling concentrate to "
+      "China in July 2025 [mp_10q_q3_2025] it stockpiled what it could not separate, here the surplus is disposed)",
+      existing_tpa=7959, max_new_tpa=1461, capex_usd_per_tpa=69000, lead_time_years=3, earliest_start_year=2025,
+      min_output_share=0.95),
+    P("mp_mountain_pass_separation", "sep_light", "US", "mp_results_2025",
+      "1,294 t NdPr oxide in 2024 [mp_10k_2024], 2,599 t in 2025 and a run rate near 4,000 t at end-2025; "
+      "the 4,706 t to the 6,000 t Stage II nameplate ramps over 3 years from 2025 (2025: 1,294 + 1,177); "
+      "availability 1 because the existing figure is a year's output",
+      existing_tpa=1294, committed_tpa=4706, committed_online_year=2025, ramp_years=3, availability=1),
     P("mp_heavy_separation", "sep_heavy", "US", "ns_energy_mp_2025",
       "DoD USD 150m loan (2025); estimate: capacity not disclosed, 100 t Dy/Tb oxide; online 2026 estimate",
       committed_tpa=100, committed_online_year=2026),
@@ -507,11 +570,18 @@ projects = [
       "metal capex USD 30k per t/yr (costs.csv 20-40k)",
       existing_tpa=320, max_new_tpa=2600, capex_usd_per_tpa=30000, lead_time_years=2, earliest_start_year=2025),
     P("mp_independence_magnets", "ndfeb_sinter", "US", "industrial_heating_2022",
-      "1,000 t/yr; estimate: +2,000 t (Apple lines; planned 3,000 is an estimate) online 2027",
-      existing_tpa=1000, committed_tpa=2000, committed_online_year=2027),
+      "1,000 t/yr, trial magnets 2025, 2025 output est. 250-750 t [ier_mp_2025]: committed 2025 with a 1-year ramp "
+      "(500 t usable in 2025); GM anchor customer: minimum output 90 % of usable capacity (estimate: binding offtake)",
+      committed_tpa=1000, committed_online_year=2025, ramp_years=1, min_output_share=0.9),
+    P("mp_independence_apple", "ndfeb_sinter", "US", "apple_mp_2025",
+      "Apple USD 500m agreement for recycled-feed magnets from Fort Worth, deliveries from 2027; estimate: +2,000 t "
+      "(planned 3,000 t in projects.csv is an estimate), 1-year ramp, minimum output 90 % (offtake)",
+      committed_tpa=2000, committed_online_year=2027, ramp_years=1, min_output_share=0.9),
     P("mp_10x", "ndfeb_sinter", "US", "mp_dod_8k_2025",
-      "7,000 t/yr, commissioning 2028; estimate: capex USD 1bn financing / 7,000 t = USD 143k (costs.csv)",
-      max_new_tpa=7000, capex_usd_per_tpa=143000, lead_time_years=3, earliest_start_year=2025),
+      "7,000 t/yr, commissioning 2028, USD 1bn bank financing committed: committed capacity with a 2-year ramp; "
+      "DoD buys 100 % of output for 10 years at cost plus (minimum EBITDA USD 140m/yr): minimum output 90 % "
+      "(estimate: offtake with 10 % for maintenance); capex USD 143k per t/yr sunk",
+      committed_tpa=7000, committed_online_year=2028, ramp_years=2, min_output_share=0.9),
     P("vulcan_benson", "ndfeb_sinter", "US", "vulcan_2025",
       "10,000 t/yr, USD 918m incl. metallisation = USD 92k per t/yr (costs.csv); initial ops 2027",
       max_new_tpa=10000, capex_usd_per_tpa=92000, lead_time_years=2, earliest_start_year=2025),
@@ -524,9 +594,11 @@ projects = [
       "capex USD 120k (half of Nolans integrated USD 241k, costs.csv)",
       max_new_tpa=500, capex_usd_per_tpa=120000, lead_time_years=3, earliest_start_year=2025),
     P("energy_fuels_white_mesa", "sep_light", "US", "energy_fuels_2024",
-      "Phase 1 850-1,000 t NdPr; Phase 2 to 4,000-6,000 t; estimate: Phase 2 capex USD 25k per t/yr (brownfield; "
+      "Phase 1 850-1,000 t NdPr, run in campaigns beside uranium (2024 output 25-35 t): availability 10 % "
+      "(estimate); Phase 2 to 4,000-6,000 t; estimate: Phase 2 capex USD 25k per t/yr (brownfield; "
       "Phase 1 USD 16k lower bound), lead 2, start 2026",
-      existing_tpa=1000, max_new_tpa=5000, capex_usd_per_tpa=25000, lead_time_years=2, earliest_start_year=2026),
+      existing_tpa=1000, max_new_tpa=5000, capex_usd_per_tpa=25000, lead_time_years=2, earliest_start_year=2026,
+      availability=0.1),
     P("lynas_seadrift", "sep_heavy", "US", "seadrift_2025",
       "stalled (Northern Miner 2025); DoD USD 258m [seadrift_2023]; estimate: 200 t Dy/Tb oxide, capex = DoD amount / 200 t, "
       "earliest 2027",
@@ -539,7 +611,9 @@ projects = [
       existing_tpa=300, max_new_tpa=1700, capex_usd_per_tpa=29000, lead_time_years=2, earliest_start_year=2025),
     P("evac_sumter", "ndfeb_sinter", "US", "evac_sumter_2024",
       "operational late 2025; DoD USD 94.1m for equipment [evac_fastmarkets_2023]; estimate: 1,500 t/yr (capacity "
-      "not disclosed)", existing_tpa=1500),
+      "not disclosed), committed 2025 with a 3-year ramp (375 t usable in 2025); GM binding offtake: minimum output "
+      "90 % of usable capacity (estimate)",
+      committed_tpa=1500, committed_online_year=2025, ramp_years=3, min_output_share=0.9),
     P("niron_sartell", "fen_plant", "US", "niron_2025",
       "1,500 t/yr iron nitride, groundbreaking Sep 2025, operational early 2027",
       committed_tpa=1500, committed_online_year=2027),
@@ -548,11 +622,14 @@ projects = [
       max_new_tpa=300, capex_usd_per_tpa=29000, lead_time_years=2, earliest_start_year=2026),
     # ---- Australia and Malaysia
     P("lynas_mt_weld", "mine_monazite", "AU", "emj_mtweld_2022",
-      "12,000 t/yr NdPr eq. after the A$500m expansion (end FY25); two more stages +2,400 each; "
+      "7,000 t/yr NdPr eq. feed before the A$500m expansion; Stage 2 complete end FY25 -> 12,000 t (committed "
+      "+5,000 from 2026, 1-year ramp); FY25 NdPr 6,558 t [lynas_fy25]; two more stages +2,400 each; "
       "estimate: capex USD 69k per t/yr (costs.csv)",
-      existing_tpa=12000, max_new_tpa=4800, capex_usd_per_tpa=69000, lead_time_years=3, earliest_start_year=2026),
+      existing_tpa=7000, committed_tpa=5000, committed_online_year=2026, ramp_years=1,
+      max_new_tpa=4800, capex_usd_per_tpa=69000, lead_time_years=3, earliest_start_year=2026),
     P("lynas_kalgoorlie", "crack_leach", "AU", "afr_kalgoorlie_2022",
-      "feeds Lynas Malaysia; estimate: 12,000 t NdPr eq. of feed (designed for 9,000-10,500 t NdPr product)",
+      "feeds Lynas Malaysia; estimate: 12,000 t NdPr eq. of feed (designed for 9,000-10,500 t NdPr product); "
+      "FY25 output lower than expected [lynas_fy25]",
       existing_tpa=12000),
     P("lynas_malaysia", "sep_light_mixed", "MY", "afr_lynas_2023",
       "10,500 t/yr NdPr oxide; estimate: Lynas 2025 target 12,000 t online 2026",
@@ -582,8 +659,9 @@ projects = [
     P("neo_sillamae", "sep_light", "EU", "sillamae_2025",
       "Estonia; estimate: ~2,000 t/yr NdPr eq. (Neo quotes ~3,000 t REO for Silmet)", existing_tpa=2000),
     P("neo_narva", "ndfeb_sinter", "EU", "narva_2024",
-      "Estonia; phase 1 2,000 t (2025), phase 2 >5,000 t; estimate: EUR ~250m total -> USD 52k per t/yr (costs.csv)",
-      existing_tpa=2000, max_new_tpa=3000, capex_usd_per_tpa=52000, lead_time_years=2, earliest_start_year=2026),
+      "Estonia; phase 1 2,000 t: pre-start May 2025, inaugurated Sep 2025, commercial ramp 2026 [sillamae_2025] -> "
+      "committed 2025 with a 2-year ramp; phase 2 >5,000 t; estimate: EUR ~250m total -> USD 52k per t/yr (costs.csv)",
+      committed_tpa=2000, committed_online_year=2025, ramp_years=2, max_new_tpa=3000, capex_usd_per_tpa=52000, lead_time_years=2, earliest_start_year=2026),
     P("vac_eu", "ndfeb_sinter", "EU", "magnetics_mag_2018",
       "VAC Germany/Slovakia; estimate: ~1,000 t/yr (shares.csv residual)", existing_tpa=1000),
     P("solvay_la_rochelle", "sep_light", "EU", "solvay_2025",
@@ -645,7 +723,10 @@ projects = [
     P("sgi_vina", "ndfeb_sinter", "VN", "sgi_vn_2025", "4,000 t/yr (Feb 2025), target 5,000; USD 20k per t/yr",
       existing_tpa=4000, max_new_tpa=1000, capex_usd_per_tpa=20000, lead_time_years=1, earliest_start_year=2025),
     P("jp_magnet_makers", "ndfeb_sinter", "JP", "magnetics_mag_2018",
-      "Shin-Etsu, Proterial, TDK, Daido; estimate: 10-15 kt/yr -> 12,000 t", existing_tpa=12000),
+      "Shin-Etsu, Proterial, TDK, Daido; estimate: 10-15 kt/yr -> 12,000 t; minimum output 70 % (estimate: "
+      "long-term supply to Japanese car and motor makers, whose high-grade magnets are not bought on the Chinese "
+      "export market); availability 1: capacity estimated from output",
+      existing_tpa=12000, min_output_share=0.85, availability=1),
     P("jp_metal_makers", "metal", "JP", "sojitz_jare_2022",
       "estimate: not in the data; Japanese makers metallise Lynas/JARE oxide; sized to 12 kt magnets x 0.305",
       existing_tpa=4000),
@@ -734,32 +815,64 @@ sheets["projects"] = projects
 
 # ------------------------------------------------------------------ supply: China's export offers, scrap
 supply = []
-CN_OFFERS = [  # commodity, 2024 volume t, price USD/t, source, note
-    ("magnet", 58152, 49000, "adamas_exports_2024",
-     "58,152 t magnets+alloys exported 2024 at USD 2.86bn = USD 49/kg"),
-    ("ndpr_oxide", 5000, 53000, "fastmarkets_2024",
-     "FOB China USD 50-55/kg (Apr/Jun 2024); estimate: 5,000 t/yr export volume (not in the data)"),
-    ("ndpr_metal", 3000, 67000, "fastmarkets_2024",
-     ("FOB China NdPr metal USD 66-68/kg (Apr 2024); estimate: 3,000 t/yr, sized to non-Chinese magnet makers' "
-     "feed (~15 kt x 0.305 t metal)")),
-    ("dytb_oxide", 400, 348000, "adamas_dy_2026",
-     ("estimate: blend 84 % Dy at USD 224/kg (Adamas 2025 average) + 16 % Tb at ~USD 1,000/kg (Argus pre-April 2025); "
-     "400 t/yr, sized to non-Chinese magnet makers' needs")),
-]
-for c, v2024, price, src, note in CN_OFFERS:
+CN_VOLUME = {  # commodity: 2024 export volume t, source, note
+    "magnet": (58152, "adamas_exports_2024", "58,152 t magnets+alloys exported 2024 at USD 2.86bn = USD 49/kg"),
+    "ndpr_oxide": (5000, "fastmarkets_2024", "estimate: 5,000 t/yr export volume (not in the data)"),
+    "ndpr_metal": (3000, "fastmarkets_2024", "estimate: 3,000 t/yr, sized to non-Chinese magnet makers' feed "
+                                             "(~15 kt x 0.305 t metal)"),
+    "dytb_oxide": (400, "adamas_dy_2026", "estimate: 400 t/yr, sized to non-Chinese magnet makers' needs"),
+}
+# April 2025 controls (Announcement No. 18: Dy, Tb and magnets containing them need a licence per shipment;
+# the one-year suspension of Nov 2025 covers only the October measures, so No. 18 stays in force)
+CONTROL_2025 = ("china_no18_2025", "April 2025 licensing: magnet exports -75 % in June 2025 [china_magnet_drop_2025], "
+                "licences flowing from July; estimate: -20 % over 2025")
+DYTB_CONTROL = {2025: 0.5, 2026: 0.5}  # licensed share of the Dy/Tb export volume (estimate)
+
+
+def cn_price(c: str, y: int) -> tuple[float, str]:
+    """Chinese export price of commodity c in year y (USD/t) and how it is made."""
+    ox = cn_ndpr(y)
+    path = CN_NDPR_NOTE.get(y, CN_NDPR_NOTE["long"])
+    if c == "ndpr_oxide":
+        return ox, f"China NdPr oxide price path: {path}"
+    if c == "ndpr_metal":
+        return 1.2 * ox + 3000, (f"estimate: 1.2 t oxide per t metal x oxide price + USD 3/kg conversion (metal 66-68 "
+                                 f"at oxide 53-55, Fastmarkets Apr 2024); oxide: {path}")
+    if c == "magnet":
+        return cn_magnet(y), (f"USD 49/kg (2024 export value) + 0.366 t NdPr oxide per t magnet x (oxide price - "
+                              f"USD 54/kg); oxide: {path}")
+    return DYTB_BASE, ("estimate: blend 84 % Dy at USD 224/kg (Adamas 2025 average) + 16 % Tb at ~USD 1,000/kg (Argus "
+                       "pre-April 2025)")
+
+
+for c, (v2024, src, vnote) in CN_VOLUME.items():
     for y in YEARS:
         g = world_base(y) / WORLD_2024
+        price, pnote = cn_price(c, y)
+        vol, cnote, csrc = v2024 * g, "", src
+        if c == "magnet" and y == 2025:
+            vol, cnote, csrc = vol * 0.8, "; " + CONTROL_2025[1], CONTROL_2025[0]
+        if c == "dytb_oxide" and y in DYTB_CONTROL:
+            vol, cnote, csrc = vol * DYTB_CONTROL[y], ("; April 2025 controls: estimate half the volume licensed at "
+                                                      "the Chinese price"), "china_no18_2025"
         supply.append({"offer": f"cn_{c}_{y}", "region": "CN", "commodity": c, "first_year": y, "last_year": y,
-                       "max_tpa": round(v2024 * g), "price_usd_per_t": price, "source": src,
-                       "note": f"{note}; estimate: export availability grows with ex-China demand (x{g:.2f} on 2024)"})
-    if c == "magnet":
-        for y in YEARS:
-            g = world_base(y) / WORLD_2024
+                       "max_tpa": round(vol), "price_usd_per_t": round(price), "source": csrc,
+                       "note": f"{vnote}; price {pnote}; estimate: export availability grows with ex-China demand "
+                               f"(x{g:.2f} on 2024){cnote}"})
+        if c == "dytb_oxide" and y in DYTB_CONTROL:
+            supply.append({"offer": f"cn_dytb_oxide_spot_{y}", "region": "CN", "commodity": c, "first_year": y,
+                           "last_year": y, "max_tpa": round(0.25 * v2024 * g), "price_usd_per_t": DYTB_ASK_2025,
+                           "source": "argus_dytb_2025",
+                           "note": "April 2025 controls: a further quarter of the volume at the European ask of May "
+                                   "2025, Dy 700-1,000 and Tb 2,000-4,000 USD/kg blended 84/16 = USD 1,194/kg "
+                                   "(Adamas: asks overstate the market [adamas_dy_2026])"})
+        if c == "magnet":
             supply.append({"offer": f"cn_magnet_extra_{y}", "region": "CN", "commodity": c, "first_year": y,
-                           "last_year": y, "max_tpa": round(0.25 * v2024 * g), "price_usd_per_t": 60000,
+                           "last_year": y, "max_tpa": round(0.25 * v2024 * g), "price_usd_per_t": round(price + 11000),
                            "source": "miit_horizon_2022",
-                           "note": "estimate: spare Chinese capacity (~300 kt blanks vs ~175 kt used) offered at ~USD "
-                                   "60/kg, the 2024 world average magnet value (prices.csv); 25 % of the first tranche"})
+                           "note": "estimate: spare Chinese capacity (~300 kt blanks vs ~175 kt used) offered USD "
+                                   "11/kg above the first tranche (2024: 60 vs 49, the world average magnet value "
+                                   "in prices.csv); 25 % of the first tranche"})
 for r in DEMAND_REGIONS:
     for y in YEARS:
         q = scrap_t(r, y, COLLECT_BASE)
@@ -770,6 +883,39 @@ for r in DEMAND_REGIONS:
                                "(<1 % recovered today [noveon_2023]; 20 % by 2040); price USD 10/kg, no data (about half "
                                "the contained NdPr value)"})
 sheets["supply"] = supply
+
+# ------------------------------------------------------------------ sales: Chinese buyers of Western feed
+CN_BUY = [  # commodity, t/yr, price(y), source, note
+    ("ndpr_conc", 6400, lambda y: CONC_RATIO * cn_ndpr(y) / VAT, "mp_concentrate_2024",
+     "MP sold 32,703 t REO of concentrate in 2024 (prices.csv) x 15.7 % NdPr = 5,134 t + Serra Verde ~1,250 t "
+     "(offtake largely to Chinese processors) -> 6,400 t NdPr eq.; price 0.55 x ex-VAT oxide (USD 4.18/kg REO / "
+     "0.157 = 26.6 at oxide 48-51, Q2 2024)"),
+    ("dytb_conc", 1000, lambda y: CONC_RATIO * DYTB_BASE, "serra_verde_2024",
+     "estimate: Chinese separators take Dy/Tb in concentrate (ionic clay MREC) at 0.55 of the Dy/Tb oxide blend; "
+     "1,000 t/yr, above any Western surplus"),
+    ("ndpr_oxide", 20000, lambda y: cn_ndpr(y) / VAT, "lynas_fy25",
+     "estimate: Chinese magnet makers buy Western NdPr oxide at the Chinese price ex-VAT (Lynas reports the market "
+     "price ex-VAT); 20,000 t/yr, above any Western surplus (China separates ~75-90 kt NdPr a year, projects.csv), "
+     "so the Chinese price sets the value of Western oxide"),
+    ("dytb_oxide", 500, lambda y: DYTB_BASE / VAT, "lynas_fy25",
+     "estimate: Chinese magnet makers buy Western Dy/Tb oxide at the Chinese blend price ex-VAT (USD 348/kg / 1.13); "
+     "500 t/yr, above any Western surplus"),
+]
+sheets["sales"] = [
+    {"sale": f"cn_buy_{c}_{y}", "region": "CN", "commodity": c, "first_year": y, "last_year": y, "max_tpa": q,
+     "price_usd_per_t": round(price(y)), "source": src,
+     "note": f"{note}; oxide price path {CN_NDPR_NOTE.get(y, CN_NDPR_NOTE['long'])}"}
+    for c, q, price, src, note in CN_BUY for y in YEARS]
+
+# ------------------------------------------------------------------ stocks: strategic stockpiles (empty in the base)
+STOCK_OF = {"magnet": cn_magnet(2027), "ndpr_oxide": cn_ndpr(2027), "dytb_oxide": DYTB_BASE}
+sheets["stocks"] = [
+    {"stock": f"strategic_{c}_{r}", "region": r, "commodity": c, "initial_t": 0, "max_t": 0,
+     "holding_cost_usd_per_t": round(0.02 * v), "source": "obbba_2025",
+     "note": "strategic stockpile, closed in the base (max_t 0), opened by the stockpile scenarios; holding cost "
+             "estimate: 2 % of the value a year for storage and insurance (capital cost is the discount rate); "
+             "US OBBBA USD 2bn for the National Defense Stockpile, Japan JOGMEC stockpiling [jogmec_2023]"}
+    for r in ("US", "EU", "JP") for c, v in STOCK_OF.items()]
 
 # ------------------------------------------------------------------ trade
 # Routes are listed by destination: each commodity may be shipped from anywhere to the regions
@@ -794,14 +940,40 @@ sheets["trade"] = [
      "note": "Kachin concentrate is exported almost entirely to China for separation (listed first: wins ties)"}
     for c in ("ndpr_conc", "dytb_conc")]
 sheets["trade"] += [
+    {"from_region": "AU", "to_region": "*", "commodity": "ndpr_conc", "max_tpa": 0, "source": "lynas_fy25",
+     "note": "Australian concentrate is processed in Australia (Lynas Kalgoorlie, Iluka Eneabba, Nolans) and "
+             "Malaysia (as the Kalgoorlie intermediate); listed first: wins ties"},
+    {"from_region": "*", "to_region": "BR", "commodity": "ndpr_conc", "max_tpa": 0, "source": "serra_verde_2024",
+     "note": "Brazil separates only its own ore (none yet), so it cannot re-export other regions' concentrate to "
+             "China; listed first: wins ties"},
+    {"from_region": "*", "to_region": "BR", "commodity": "dytb_conc", "max_tpa": 0, "source": "serra_verde_2024",
+     "note": "as for NdPr in concentrate"},
+]
+sheets["trade"] += [
     {"from_region": "MY", "to_region": "*", "commodity": c, "max_tpa": 0, "source": "iea_gcmo_2024",
      "note": "Malaysia bans exports of unprocessed rare earths (2023 policy, projects.csv); Malaysian ore is "
              "separated at home"}
     for c in ("ndpr_conc", "dytb_conc")]
-sheets["trade"].append(
-    {"from_region": "CN", "to_region": "US", "commodity": "magnet", "cost_usd_per_t": 12450, "source": "ustr_301_2024",
-     "note": "Section 301: 25 % of USD 49/kg = USD 12,250/t from 1 Jan 2026 (applied to all years; routes have no "
-             "year) + USD 200 freight"})
+sheets["trade"] += [
+    {"from_region": "CN", "to_region": "US", "commodity": "magnet", "cost_usd_per_t": 200, "first_year": FIRST,
+     "last_year": 2025, "source": "ustr_301_2024", "note": "freight only before the Section 301 tariff (1 Jan 2026)"},
+    {"from_region": "CN", "to_region": "US", "commodity": "magnet", "cost_usd_per_t": round(0.25 * cn_magnet(2030)) + 200,
+     "first_year": 2026, "source": "ustr_301_2024",
+     "note": "Section 301: 25 % from 1 Jan 2026 of the long-run Chinese magnet price (USD 57/kg) + USD 200 freight"},
+    # Chinese buyers (sheet sales) take Western concentrate and oxide
+    {"from_region": "US", "to_region": "CN", "commodity": "ndpr_conc", "cost_usd_per_t": 200, "max_tpa": 2567,
+     "last_year": 2025, "source": "mp_10q_q3_2025",
+     "note": "MP ceased concentrate sales to China in July 2025: half of 2024's 32,703 t REO x 15.7 % NdPr; the "
+             "route closes after 2025 (dated route)"},
+    {"from_region": "US", "to_region": "CN", "commodity": "dytb_conc", "cost_usd_per_t": 200, "last_year": 2025,
+     "source": "mp_10q_q3_2025", "note": "as the NdPr in the same concentrate: closes after 2025"},
+    {"from_region": "BR", "to_region": "CN", "commodity": "*", "cost_usd_per_t": 200, "source": "serra_verde_2024",
+     "note": "Serra Verde's offtake goes largely to Chinese processors; " + "estimate: freight USD 0.2/kg"},
+    {"from_region": "*", "to_region": "CN", "commodity": "ndpr_oxide", "cost_usd_per_t": 200, "source": "lynas_fy25",
+     "note": "Western oxide sold to Chinese magnet makers; estimate: freight USD 0.2/kg"},
+    {"from_region": "*", "to_region": "CN", "commodity": "dytb_oxide", "cost_usd_per_t": 200, "source": "lynas_fy25",
+     "note": "Western Dy/Tb oxide sold to Chinese magnet makers; estimate: freight USD 0.2/kg"},
+]
 FREIGHT = "estimate: ocean freight + insurance USD 0.2/kg (costs.csv)"
 # Magnets are shipped only by China and by producer regions that import no magnets. A demand region
 # that imports Chinese magnets could otherwise re-export them round the US Section 301 tariff and the
@@ -823,32 +995,10 @@ for c, users in USERS.items():
                                 "source": "estimate", "note": FREIGHT})
 
 # ------------------------------------------------------------------ budgets
-budgets = []
-for y in range(2025, 2031):
-    amt, note, src = 0, "no new commitment known; the row keeps the running cap in force to 2030", "mp_dod_8k_2025"
-    if y == 2025:
-        amt = 400 + 620 + 50 + 80 + 1000 + 550
-        note = ("DoD USD 400m MP preferred equity + USD 1bn bank debt for 10X (MP 8-K); OSC USD 620m loan + CHIPS "
-                "USD 50m + USD 550m private for Vulcan and OSC USD 80m for ReElement (Manufacturing Dive): public money "
-                "and the private finance closed with it; awards to existing/committed plants excluded")
-    budgets.append({"budget": "us_dod_capital", "region": "US", "stage": "*", "year": y, "amount_musd": amt,
-                    "carryover": "yes", "source": src, "note": note})
-budgets.insert(0, {"budget": "us_dod_capital", "region": "US", "stage": "*", "year": 2023, "amount_musd": 258,
-                   "carryover": "yes", "source": "seadrift_2023",
-                   "note": "DoD USD 258m for Lynas Seadrift (stalled, so still available for a US build)"})
-for y in range(2025, 2031):
-    budgets.append({"budget": "eu_public_capital", "region": "EU", "stage": "*", "year": y, "amount_musd": 82,
-                    "carryover": "yes", "source": "caremag_2025",
-                    "note": "estimate: public money committed 2023-25 (EUR 18.75m JTF Narva [narva_2023] + EUR 106m France 2030 + EUR "
-                            "110m JOGMEC/Iwatani Caremag) / 3 yr = EUR 78m = USD 82m a year, assumed to continue to 2030"})
-budgets.append({"budget": "jp_jogmec_lynas_heavy", "region": "MY", "stage": "processing", "year": 2023,
-                "amount_musd": round(200 * AUD), "carryover": "yes", "source": "jogmec_2023",
-                "note": "JOGMEC/Sojitz A$200m (2023) for Lynas heavy rare earths, x 0.67"})
-for y in range(2025, 2031):
-    budgets.append({"budget": "jp_jogmec_lynas_heavy", "region": "MY", "stage": "processing", "year": y,
-                    "amount_musd": 0, "carryover": "yes", "source": "jogmec_2023",
-                    "note": "no new commitment known; the row keeps the running cap in force to 2030"})
-sheets["budgets"] = budgets
+# None: public money is grants, loans and offtakes for named plants, not a ceiling on what the West may
+# build (private capital builds too); it enters as committed capacity, minimum output and the
+# us_defence_support scenario's capex cut.
+sheets["budgets"] = []
 
 # ------------------------------------------------------------------ policies: EU CRMA (Reg. 2024/1252, Art. 5)
 PENALTY = {"NdPr": (250000, "estimate: USD 250/kg, about twice the Feb 2026 NdPr peak of USD 123/kg (Reuters)"),
@@ -858,17 +1008,22 @@ policies = []
 for m in ("NdPr", "DyTb"):
     pen, pnote = PENALTY[m]
     for g, share in (("extraction", 0.10), ("processing", 0.40), ("recycling", 0.25)):
-        policies.append({"policy": f"crma_{g}_{m}", "region": "EU", "material": m, "kind": "min_domestic_share",
-                         "stage": g, "share": share, "first_year": 2030, "basis": "capacity", "penalty_usd_per_t": pen,
-                         "source": "crma_2024",
-                         "note": f"Art. 5(1)(a): Union {g} capacity able to produce {share:.0%} of annual consumption "
-                                 f"by 2030 (a capacity benchmark, so basis capacity); soft: {pnote}"})
+        for basis in ("capacity", "output"):
+            how = ("as Art. 5 words it (capacity able to produce)" if basis == "capacity" else
+                   "the same benchmark on output, so idle plants do not meet it (reporting and costing)")
+            policies.append({"policy": f"crma_{g}_{m}" + ("_output" if basis == "output" else ""), "region": "EU",
+                             "material": m, "kind": "min_domestic_share", "stage": g, "share": share,
+                             "first_year": 2030, "basis": basis, "penalty_usd_per_t": pen, "group": f"crma_{g}",
+                             "source": "crma_2024",
+                             "note": f"Art. 5(1)(a): Union {g} capacity able to produce {share:.0%} of annual "
+                                     f"consumption by 2030; basis {basis}: {how}; soft: {pnote}"})
     for g in ("extraction", "processing", "manufacturing"):
         policies.append({"policy": f"crma_max_supplier_{g}_{m}", "region": "EU", "material": m,
                          "kind": "max_supplier_share", "stage": g, "share": 0.65, "first_year": 2030,
-                         "penalty_usd_per_t": pen, "source": "crma_2024",
+                         "basis": "output", "penalty_usd_per_t": pen, "group": "crma_65", "source": "crma_2024",
                          "note": f"Art. 5(1)(b): at most 65 % of consumption from one third country at any stage; "
-                                 f"soft: {pnote}"})
+                                 f"basis output (the shipper); scenario crma_by_origin counts Chinese work inside "
+                                 f"what the EU consumes, whoever ships it (basis origin); soft: {pnote}"})
 sheets["policies"] = policies
 
 # ------------------------------------------------------------------ scenarios
@@ -880,12 +1035,61 @@ def S(scenario, sheet, where, column, op, value, source, note):
                  "note": note, "source": source})
 
 
-S("china_magnet_ban_2027", "supply", "region=CN; commodity=magnet; year>=2027", "max_tpa", "set", 0,
-  "china_magnet_drop_2025", "China stops magnet exports from 2027 (Announcement No. 18 licensing cut magnet exports "
-  "75 % in June 2025)")
-S("china_ree_ban_2027", "supply", "region=CN; year>=2027", "max_tpa", "set", 0, "china_no61_2025",
-  "China stops all rare-earth exports (oxide, metal, Dy/Tb, magnets) from 2027 (Oct 2025 controls, suspended to "
-  "Nov 2026, re-activated and widened)")
+def ban(name: str, what: str) -> None:
+    """China stops exports from 2027 (`what`: the supply `where` for the commodities cut)."""
+    if what == "magnet":
+        S(name, "supply", "region=CN; commodity=magnet; year>=2027", "max_tpa", "set", 0, "china_magnet_drop_2025",
+          "China stops magnet exports from 2027 (Announcement No. 18 licensing cut magnet exports 75 % in June 2025)")
+    else:
+        S(name, "supply", "region=CN; year>=2027", "max_tpa", "set", 0, "china_no61_2025",
+          "China stops all rare-earth exports (oxide, metal, Dy/Tb, magnets) from 2027 (Oct 2025 controls, suspended "
+          "to Nov 2026 [pillsbury_2025], re-activated and widened)")
+
+
+def stockpile(name: str) -> None:
+    """Strategic stockpiles of a year's consumption open in the US, EU and Japan."""
+    for r in ("US", "EU", "JP"):
+        year = REGION_2024[r][0] * world_base(2027) / WORLD_2024
+        for c, t in (("magnet", year), ("ndpr_oxide", year * 0.366), ("dytb_oxide", year * DYTB_OXIDE_PER_MAGNET)):
+            S(name, "stocks", f"stock=strategic_{c}_{r}", "max_t", "set", round(t), "obbba_2025",
+              f"estimate: stockpile room for one year of {r}'s 2027 magnet use ({year:,.0f} t) in {c} (US OBBBA "
+              "USD 2bn National Defense Stockpile; Japan JOGMEC stockpiles)")
+
+
+def defence(name: str) -> None:
+    """US money as what it is: investment credits and grants (capex cut), 45X (running-cost cut), offtakes."""
+    S(name, "projects", "region=US; max_new_tpa>0", "capex_usd_per_tpa", "scale", 0.7, "evac_sumter_2024",
+      "48C investment credit 30 % (e-VAC got USD 111.8m on USD 506m) and DoD/OSC grants: US candidates' capex -30 %")
+    for tech in ("sep_light", "sep_heavy", "metal"):
+        S(name, "projects", f"region=US; technology={tech}", "var_cost_usd_per_t", "scale", 0.9, "csis_45x_2024",
+          "45X: 10 % of production cost for Nd/Pr/Dy/Tb oxide and metal (not magnets); phase-down from 2031 ignored")
+    S(name, "projects", "region=US; technology=ndfeb_sinter; max_new_tpa>0", "min_output_share", "set", 0.5,
+      "mp_dod_8k_2025", "estimate: DoD offtakes like 10X's (100 % for 10 years) for half of any new US magnet plant")
+
+
+def price_cut(name: str) -> None:
+    """Predatory pricing: China sells and buys 30 % cheaper from 2027."""
+    for sheet in ("supply", "sales"):
+        S(name, sheet, "region=CN; year>=2027", "price_usd_per_t", "scale", 0.7, "fastmarkets_2024",
+          "estimate: China prices 30 % lower from 2027, back to the 2024 trough (NdPr oxide 50-55 USD/kg, 'close to "
+          "or below break-even', Fastmarkets) to undercut Western plants")
+
+
+ban("china_magnet_ban_2027", "magnet")
+ban("china_ree_ban_2027", "all")
+ban("china_ree_ban_2027_stockpile", "all")
+stockpile("china_ree_ban_2027_stockpile")
+price_cut("china_price_cut")
+price_cut("china_price_cut_defence")
+defence("china_price_cut_defence")
+defence("us_defence_support")
+ban("ban_stockpile_defence", "all")
+stockpile("ban_stockpile_defence")
+defence("ban_stockpile_defence")
+S("crma_by_origin", "settings", "key=track_origin", "value", "set", "CN", "crma_2024",
+  "trace China's work at each stage through the chain (Art. 5(1)(b) 'from a single third country')")
+S("crma_by_origin", "policies", "kind=max_supplier_share", "basis", "set", "origin", "crma_2024",
+  "the 65 % caps count Chinese work inside what the EU consumes, whoever ships it")
 S("no_crma", "policies", "kind=min_domestic_share", "share", "set", 0, "crma_2024", "no CRMA domestic benchmarks")
 S("no_crma", "policies", "kind=max_supplier_share", "share", "set", 1, "crma_2024", "no CRMA supplier cap")
 for y in YEARS:
@@ -916,8 +1120,9 @@ for y in YEARS:
         S("recycling_push", "supply", f"commodity=scrap; year={y}", "max_tpa", "scale", round(f, 4), "ionic_2024",
           f"estimate: collection {interp(y, COLLECT_PUSH):.0%} instead of {interp(y, COLLECT_BASE):.0%} "
           "(content.csv: 30-50 % of end-of-life magnets collected by 2035 in a recycling push)")
-S("us_defence_x2", "budgets", "budget=us_dod_capital", "amount_musd", "scale", 2, "obbba_2025",
-  "doubled US defence-anchored capital (OBBBA expanded OSC credit and the stockpile)")
+S("recycling_push", "supply", "commodity=scrap", "price_usd_per_t", "set", 2000, "ionic_2024",
+  "estimate: extended producer responsibility pays for collection and dismantling (Cyclic Mesa takes whole "
+  "components [cyclic_mesa_2025]), so recyclers pay USD 2/kg of magnet instead of USD 10")
 S("capex_plus_30", "projects", "max_new_tpa>0", "capex_usd_per_tpa", "scale", 1.3, "seadrift_2023",
   "capex 30 % higher (observed overruns 1.5-2.2x: Eneabba, Seadrift, Nolans; costs.csv)")
 S("lead_time_plus_2", "projects", "max_new_tpa>0", "lead_time_years", "add", 2, "spglobal_leadtime_2023",
@@ -944,5 +1149,7 @@ def write(path: Path) -> Path:
 
 
 if __name__ == "__main__":
-    out = write(Path(__file__).with_name("western_ree_2040.xlsx"))
+    import sys
+
+    out = write(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("western_ree_2040.xlsx"))
     print(f"wrote {out}")

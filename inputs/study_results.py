@@ -1,22 +1,20 @@
-"""The README's calibration and scenario tables for the shipped study, from solved outputs.
+"""The README's tables for the shipped study, from solved outputs.
 
     reeplan solve inputs/western_ree_2040.xlsx --all --jobs 2
-    python inputs/study_results.py                 # prints both tables as markdown
+    python inputs/study_results.py [OUT_FOLDER] [WORKBOOK]     # prints the tables as markdown
 
-Every number comes from the result folders (`outputs/western_ree_2040/<scenario>/`) and the
-workbook's `content` and `commodities` sheets; nothing is typed in here except the reported
-shares quoted beside the calibration (with their source ids from the workbook's sources sheet).
+Every model number comes from the result folders (`outputs/western_ree_2040/<scenario>/csv/`)
+and the workbook's `content` sheet. The only figures typed in here are the reported outputs of
+the calibration table (REPORTED, each with the source id it comes from in the workbook's
+`sources` sheet) and the reason for any gap above 15 %.
 
-Definitions (all in tonnes of NdPr oxide equivalent, using `content`):
-* Western share of a stage in a year: output outside China of the commodities that stage
-  delivers, over that output plus what is bought from Chinese offers (region CN). The model's
-  market is consumption outside China, so this is the share of non-Chinese supply.
-* Binding CRMA targets: EU policies whose row binds (or falls short) in 2030, with the shadow
-  price in USD per tonne of material.
-* NdPr oxide price in the US: shadow price of the US ndpr_oxide balance, against the 110 USD/kg
-  floor of the Department of Defense agreement with MP Materials (mp_dod_8k_2025).
-* Iron nitride share: magnet demand served by iron nitride (standard-grade duty) over all
-  magnet demand (high-performance and standard-grade) in the year.
+Definitions (tonnes of NdPr oxide equivalent, using `content`, unless stated):
+* Calibration: a facility's 2025 output of its main product (t of that product) in the base.
+* Shares: output by group of regions over that output plus the Chinese exports bought, at one
+  step of the chain (mine = NdPr in concentrate, separation = NdPr oxide, magnet = sintered
+  magnet); NdPr metal is not separation, so it is counted in none of them. West = every region
+  but China, Myanmar and Southeast Asia (MY, VN); SE Asia = MY, VN.
+* NdPr oxide price: shadow price of the US ndpr_oxide balance (USD/kg).
 """
 
 from __future__ import annotations
@@ -35,127 +33,187 @@ from model.scenarios import BASE, names  # noqa: E402
 
 WORKBOOK = REPO / "inputs" / "western_ree_2040.xlsx"
 OUT = REPO / "outputs" / "western_ree_2040"
-STAGES = ("extraction", "processing", "manufacturing")
-FLOOR_USD_PER_T = 110_000  # USD/kg 110 (mp_dod_8k_2025)
-# reported world shares quoted beside the 2025 calibration (shares.csv of the study's data)
-REPORTED = {
-    ("extraction", "CN"): "69 % of world mine output, 2024 (usgs_mcs_2025)",
-    ("extraction", "US"): "11 %, 2024 (usgs_mcs_2025)",
-    ("extraction", "AU"): "3.3 %, 2024 (usgs_mcs_2025)",
-    ("processing", "CN"): "92 % of refined output, 2023 (iea_gcmo_2024)",
-    ("processing", "MY"): "5 %, 2023 (iea_gcmo_2024)",
-    ("processing", "AU"): "1 %, 2023 (iea_gcmo_2024)",
-    ("manufacturing", "CN"): "92-94 % of magnet output, 2022-24 (adamas_outlook_2040)",
-    ("manufacturing", "JP"): "5 %, 2022 (adamas_outlook_2040)",
-    ("manufacturing", "VN"): "1 %, 2022 (adamas_outlook_2040)",
-    ("manufacturing", "EU"): "1 %, 2022 (adamas_outlook_2040)",
-}
+TOLERANCE = 0.15
+STEPS = {"mine": "ndpr_conc", "separation": "ndpr_oxide", "magnet": "magnet"}
+SE_ASIA = {"MY", "VN"}
+NOT_WEST = {"CN", "MM"} | SE_ASIA
+PRICE_RANGE = (47.0, 123.0)  # USD/kg NdPr oxide, 2025-26 (reuters_prices_2026: Mar 2025 low, Feb 2026 high)
+
+# facility, projects, commodity, reported (t of the commodity, None = not disclosed), what was reported
+# (source id), reason for a gap above 15 % (blank when none is needed)
+REPORTED = [
+    ("Mountain Pass mine (MP)", ["mp_mountain_pass_mine"], "ndpr_conc", 7959,
+     "50,692 t REO in concentrate in 2025 x 15.7 % NdPr (mp_results_2025)", ""),
+    ("Mountain Pass separation (MP)", ["mp_mountain_pass_separation"], "ndpr_oxide", 2599,
+     "2,599 t NdPr oxide in 2025 (mp_results_2025)", ""),
+    ("Lynas Mt Weld (NdPr eq. mined)", ["lynas_mt_weld"], "ndpr_conc", 6558 * 1.03 * 1.02,
+     "FY25 6,558 t NdPr oxide (lynas_fy25) x 1.05 (cracking and separation recoveries)", ""),
+    ("Lynas Kalgoorlie + Malaysia (NdPr oxide)", ["lynas_malaysia"], "ndpr_oxide", 6558,
+     "6,558 t NdPr in FY25, Jul 2024-Jun 2025 (lynas_fy25)", ""),
+    ("MP Independence, Fort Worth (magnets)", ["mp_independence_magnets"], "magnet", 500,
+     "2025 output est. 250-750 t (ier_mp_2025); mid 500",
+     "inside the reported range 250-750 t (the mid-point is shown): 1,000 t ramping over 2025 x 90 % availability "
+     "x 90 % GM offtake"),
+    ("Japanese magnet makers", ["jp_magnet_makers"], "magnet", 12000,
+     "10-15 kt/yr, estimate (magnetics_mag_2018)", ""),
+    ("Korean magnet makers", ["kr_magnet_makers"], "magnet", 3000, "~3,000 t/yr, estimate (korea_2023)", ""),
+    ("SRC Saskatoon (NdPr metal)", ["src_saskatoon_metal"], "ndpr_metal", 400,
+     "~400 t/yr when fully operational, early 2025 (src_2024)", ""),
+    ("Serra Verde Pela Ema (NdPr eq. mined)", ["serra_verde_pela_ema"], "ndpr_conc", 1250,
+     ">= 5,000 t REO in 2024 x 25 % NdPr, estimate (serra_verde_2024)", ""),
+    ("Solvay La Rochelle", ["solvay_la_rochelle"], "ndpr_oxide", 300,
+     "'a few hundred tonnes' in 2025 (solvay_2025)", ""),
+    ("Energy Fuels White Mesa", ["energy_fuels_white_mesa"], "ndpr_oxide", 30,
+     "25-35 t NdPr in 2024, campaign operation (energy_fuels_2024)",
+     "the reported figure is 2024, the circuit's first campaigns; the model runs it at its 10 % availability"),
+    ("SGI Vina, Vietnam (magnets)", ["sgi_vina"], "magnet", 4000,
+     "4,000 t/yr plant opened Feb 2025: a capacity, not an output (sgi_vn_2025)",
+     "the reported figure is a capacity; opened in Feb 2025 on Chinese feed, the model runs it only where it "
+     "beats Chinese magnets (full from 2026)"),
+    ("Shin-Etsu Hai Phong (magnets)", ["shin_etsu_haiphong_magnets"], "magnet", 2000,
+     "2,000 t/yr capacity (shinetsu_vn_2014)", ""),
+    ("e-VAC Sumter (magnets)", ["evac_sumter"], "magnet", None,
+     "operational late 2025, output not disclosed (evac_sumter_2024)", ""),
+    ("Neo Narva (magnets)", ["neo_narva"], "magnet", None,
+     "inaugurated Sep 2025, commercial ramp 2026, output not disclosed (sillamae_2025)",
+     "no offtake in the data: at the estimated EU conversion cost (USD 50/kg) it loses to Chinese magnets"),
+]
 
 
 def csv(folder: Path, table: str) -> pd.DataFrame:
     return pd.read_csv(folder / "csv" / f"{table}.csv", keep_default_na=False, na_values=[""])
 
 
-def stage_supply(folder: Path, content: dict, stage_of: dict, year: int) -> pd.DataFrame:
-    """t NdPr supplied per stage and region in `year`: Western output and Chinese offers bought."""
+def facility_output(folder: Path, year: int = 2025) -> pd.DataFrame:
+    """Model output in `year` of each facility in REPORTED, beside the reported figure and the gap."""
     prod = csv(folder, "production")
-    prod = prod[(prod.year == year) & (prod.quantity_t > 0) & (prod.region != "CN")]
-    prod = prod.assign(stage=prod.commodity.map(stage_of), ndpr=prod.quantity_t * prod.commodity.map(content))
-    sup = csv(folder, "supply")
-    sup = sup[(sup.year == year) & (sup.region == "CN")]
-    sup = sup.assign(stage=sup.commodity.map(stage_of), ndpr=sup.bought_t * sup.commodity.map(content))
-    both = pd.concat([prod[["stage", "region", "ndpr"]], sup[["stage", "region", "ndpr"]]])
-    both = both[both.stage.isin(STAGES) & (both.ndpr > 0)]
-    return both.groupby(["stage", "region"], as_index=False)["ndpr"].sum()
+    prod = prod[(prod.year == year) & (prod.quantity_t > 0)]
+    rows = []
+    for name, projects, commodity, reported, text, reason in REPORTED:
+        model = prod[prod.project.isin(projects) & (prod.commodity == commodity)].quantity_t.sum()
+        gap = (model - reported) / reported if reported else float("nan")
+        rows.append({"facility": name, "commodity": commodity, "reported_t": reported, "reported": text,
+                     "model_t": model, "gap": gap, "reason": reason})
+    return pd.DataFrame(rows)
 
 
-def western_share(folder: Path, content: dict, stage_of: dict, year: int) -> dict[str, float]:
-    s = stage_supply(folder, content, stage_of, year)
-    out = {}
-    for g in STAGES:
-        x = s[s.stage == g]
-        total = x.ndpr.sum()
-        out[g] = x[x.region != "CN"].ndpr.sum() / total if total > 0 else float("nan")
-    return out
-
-
-def calibration(folder: Path, content: dict, stage_of: dict) -> str:
-    s = stage_supply(folder, content, stage_of, 2025)
-    lines = ["| stage | region | model 2025 (t NdPr) | model share of non-Chinese supply | reported world share |",
-             "|---|---|---:|---:|---|"]
-    for g in STAGES:
-        x = s[s.stage == g].sort_values("ndpr", ascending=False)
-        total = x.ndpr.sum()
-        shown = set()
-        for r in x.itertuples():
-            shown.add(r.region)
-            lines.append(f"| {g} | {r.region} | {r.ndpr:,.0f} | {r.ndpr / total:.0%} | {REPORTED.get((g, r.region), '')} |")
-        for (gg, region), text in REPORTED.items():
-            if gg == g and region not in shown:
-                lines.append(f"| {g} | {region} | 0 | 0% | {text} |")
+def calibration(folder: Path) -> str:
+    """Markdown: the calibration table (2025, base)."""
+    df = facility_output(folder)
+    lines = ["| facility | reported (source) | reported, t | model 2025, t | gap | reason for a gap over 15 % |",
+             "|---|---|---:|---:|---:|---|"]
+    for r in df.itertuples():
+        rep = "" if pd.isna(r.reported_t) else f"{r.reported_t:,.0f}"
+        gap = "" if pd.isna(r.gap) else f"{r.gap:+.0%}"
+        lines.append(f"| {r.facility} | {r.reported} | {rep} | {r.model_t:,.0f} | {gap} | {r.reason} |")
     return "\n".join(lines)
 
 
-def binding_targets(folder: Path, year: int = 2030) -> str:
-    """EU policies with a positive shadow price (or a shortfall) in `year`, e.g. `ext NdPr 250 (-819 t)`:
-    k USD per t of material, and the shortfall of a soft target in tonnes."""
-    p = csv(folder, "policies")
-    p = p[(p.year == year) & (p.region == "EU")]
-    p = p.groupby(["policy", "kind", "stage", "material"], as_index=False).agg(
-        price=("shadow_price_usd_per_t", "max"), short=("shortfall_t", "sum"))
-    p = p[(p.price > 1e-6) | (p.short > 0.5)]
-    if p.empty:
-        return "none"
-    abbrev = {"extraction": "ext", "processing": "proc", "manufacturing": "mfg", "recycling": "rec"}
-    label = lambda r: ("65% cap " if r.kind == "max_supplier_share" else "") + f"{abbrev[r.stage]} {r.material}"  # noqa: E731
-    return "; ".join(f"{label(r)} {r.price / 1000:,.0f}" + (f" (-{r.short:,.0f} t)" if r.short > 0.5 else "")
-                     for r in p.itertuples())
-
-
-def us_oxide_price(folder: Path, year: int) -> float:
-    p = csv(folder, "prices")
-    r = p[(p.region == "US") & (p.commodity == "ndpr_oxide") & (p.year == year)]
-    return float(r.price_usd_per_t.iloc[0]) if len(r) else float("nan")
-
-
-def iron_nitride_share(folder: Path, year: int) -> float:
+def step_supply(folder: Path, year: int) -> pd.DataFrame:
+    """t of each step's commodity made (by region) or bought from Chinese offers in `year`."""
     prod = csv(folder, "production")
-    fen = prod[(prod.technology == "std_from_fen") & (prod.commodity == "std_magnet") & (prod.year == year)]
-    dem = csv(folder, "unmet")
-    dem = dem[(dem.year == year) & dem.commodity.isin(["magnet", "std_magnet"])]
-    return fen.quantity_t.sum() / dem.demand_t.sum() if dem.demand_t.sum() > 0 else float("nan")
+    prod = prod[(prod.year == year) & (prod.quantity_t > 0) & prod.commodity.isin(STEPS.values())]
+    sup = csv(folder, "supply")
+    sup = sup[(sup.year == year) & (sup.region == "CN") & sup.commodity.isin(STEPS.values())]
+    both = pd.concat([prod[["region", "commodity", "quantity_t"]],
+                      sup.rename(columns={"bought_t": "quantity_t"})[["region", "commodity", "quantity_t"]]])
+    both["group"] = both.region.map(lambda r: "SE Asia" if r in SE_ASIA else ("China" if r in NOT_WEST else "West"))
+    return both.groupby(["commodity", "group"], as_index=False)["quantity_t"].sum()
 
 
-def results(out: Path, scenarios: list[str], content: dict, stage_of: dict) -> str:
-    head = ("| scenario | total cost (USD bn) | Western share 2030: mine / sep. / magnet | 2035 | "
-            "EU CRMA targets binding in 2030 (shadow price, k USD/t; shortfall) | US NdPr oxide price 2030 / 2035 (USD/kg; floor 110) "
-            "| iron nitride share of magnet demand 2035 |")
-    lines = [head, "|---|---:|---|---|---|---|---:|"]
+def shares(folder: Path, year: int) -> dict[str, dict[str, float]]:
+    """{step: {group: share}} of supply outside China's own use."""
+    s = step_supply(folder, year)
+    out = {}
+    for step, c in STEPS.items():
+        x = s[s.commodity == c]
+        total = x.quantity_t.sum()
+        out[step] = {g: (x[x.group == g].quantity_t.sum() / total if total > 0 else float("nan"))
+                     for g in ("West", "SE Asia", "China")}
+    return out
+
+
+def oxide_price(folder: Path, year: int, region: str = "US") -> float:
+    """USD/kg NdPr oxide in `region` and `year` (shadow price)."""
+    p = csv(folder, "prices")
+    r = p[(p.region == region) & (p.commodity == "ndpr_oxide") & (p.year == year)]
+    return float(r.price_usd_per_t.iloc[0]) / 1000 if len(r) else float("nan")
+
+
+def unmet_total(folder: Path) -> float:
+    return float(csv(folder, "unmet").unmet_t.sum())
+
+
+def results(out: Path, scenarios: list[str]) -> str:
+    """Markdown: one row per solved scenario."""
+    base = json.loads((out / BASE / "summary.json").read_text())["objective_musd"]
+    lines = ["| scenario | total cost (USD bn) | vs base (USD bn) | West share 2030: mine / sep. / magnet | "
+             "SE Asia magnets 2030 | NdPr oxide US 2026 / 2030 (USD/kg) | unmet demand 2025-40 (kt) |",
+             "|---|---:|---:|---|---:|---|---:|"]
     for s in scenarios:
         folder = out / s
         summary = json.loads((folder / "summary.json").read_text())
         if summary["status"] != "optimal":
             lines.append(f"| {s} | {summary['status']} | | | | | |")
             continue
-        w30 = western_share(folder, content, stage_of, 2030)
-        w35 = western_share(folder, content, stage_of, 2035)
-        fmt = lambda w: " / ".join(f"{w[g]:.0%}" for g in STAGES)  # noqa: E731
-        lines.append(f"| {s} | {summary['objective_musd'] / 1000:,.1f} | {fmt(w30)} | {fmt(w35)} | "
-                     f"{binding_targets(folder)} | {us_oxide_price(folder, 2030) / 1000:,.0f} / "
-                     f"{us_oxide_price(folder, 2035) / 1000:,.0f} | {iron_nitride_share(folder, 2035):.1%} |")
+        sh = shares(folder, 2030)
+        obj = summary["objective_musd"]
+        west = " / ".join(f"{sh[k]['West']:.0%}" for k in STEPS)
+        lines.append(f"| {s} | {obj / 1000:,.1f} | {(obj - base) / 1000:+,.1f} | {west} | "
+                     f"{sh['magnet']['SE Asia']:.0%} | {oxide_price(folder, 2026):,.0f} / "
+                     f"{oxide_price(folder, 2030):,.0f} | {unmet_total(folder) / 1000:,.1f} |")
+    return "\n".join(lines)
+
+
+SUPPORT_OF = ["gen_sep_US", "gen_sep_EU", "arafura_nolans_refinery", "gen_magnet_US", "gen_magnet_EU",
+              "vulcan_benson", "mp_10x", "evac_sumter", "mp_independence_magnets", "jp_magnet_makers"]
+
+
+def support(folder: Path) -> str:
+    """Markdown: the support a Western separator and magnet plant need (support.csv of the base)."""
+    s = csv(folder, "support")
+    s = s[s.project.isin(SUPPORT_OF)]
+    lines = ["| project | kind | support |", "|---|---|---|"]
+    for p in SUPPORT_OF:
+        x = s[s.project == p]
+        if x.empty:
+            continue
+        if (x.kind == "capital_subsidy").any():
+            r = x[x.kind == "capital_subsidy"].iloc[0]
+            text = (f"USD {r.subsidy_usd_per_tpa:,.0f} per t/yr of capacity = USD {r.subsidy_usd_per_kg:,.1f}/kg "
+                    f"over its life (build starting {r.year})")
+            lines.append(f"| {p} | capital subsidy to break even | {text} |")
+        m = x[(x.kind == "minimum_output") & x.year.between(2025, 2035)]
+        if len(m):
+            lines.append(f"| {p} | minimum-output support 2025-35 | USD {m.support_usd_per_t.min() / 1000:,.1f}-"
+                         f"{m.support_usd_per_t.max() / 1000:,.1f}/kg of magnet (mean "
+                         f"{m.support_usd_per_t.mean() / 1000:,.1f}) |")
+    return "\n".join(lines)
+
+
+def policy_costs(folder: Path) -> str:
+    """Markdown: what each CRMA benchmark group costs (needs a --policy-costs run of the base)."""
+    f = folder / "csv" / "policy_costs.csv"
+    if not f.is_file():
+        return "(run `reeplan solve --policy-costs` for this table)"
+    p = pd.read_csv(f)
+    g = p.groupby("group", as_index=False)["group_total_cost_musd"].first()
+    lines = ["| CRMA benchmark (policy group) | cost to 2040, discounted (USD million) |", "|---|---:|"]
+    lines += [f"| {r.group} | {r.group_total_cost_musd:,.0f} |" for r in g.itertuples()]
     return "\n".join(lines)
 
 
 def main(out: Path = OUT, workbook: Path = WORKBOOK) -> None:
     t = read_workbook(workbook)
-    ndpr = t["content"][t["content"].material == "NdPr"]
-    content = dict(zip(ndpr.commodity, ndpr.t_per_t))
-    stage_of = dict(zip(t["commodities"].commodity, t["commodities"].stage))
     scenarios = [s for s in [BASE] + names(t) if (out / s / "summary.json").is_file()]
     print("### Calibration: 2025, base case\n")
-    print(calibration(out / BASE, content, stage_of))
+    print(calibration(out / BASE))
     print("\n### Scenarios\n")
-    print(results(out, scenarios, content, stage_of))
+    print(results(out, scenarios))
+    print("\n### Support needed (base)\n")
+    print(support(out / BASE))
+    print("\n### What the CRMA benchmarks cost\n")
+    print(policy_costs(out / BASE))
 
 
 if __name__ == "__main__":
