@@ -1,4 +1,5 @@
-"""Several scenarios of one workbook, one after another or in parallel worker processes.
+"""Several scenarios of one workbook, one after another, in parallel worker processes, or on a
+Dask cluster (`--scheduler`, model/cluster.py).
 
 The workbook is read and validated once (every scenario's edits included); each scenario
 then builds, solves and writes its own folder. A scenario that fails is reported in its
@@ -9,15 +10,19 @@ the caller with `clean_stale`), and the interrupt is raised again.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import signal
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from .read import Tables
-from .write.folder import ignore_interrupts
+from .write.folder import ignore_interrupts, staged_folder
+
+if TYPE_CHECKING:  # the CLI imports this module at start-up: no pandas yet
+    from .read import Tables
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,39 @@ def run_one(workbook: str, tables: Tables, scenario: str, out: str, with_policy_
                    else None, time.perf_counter() - t0, r.summary.get("message") or "", reasons)
 
 
+def solve_remote(tables: Tables, workbook: str, scenario: str, with_policy_costs: bool) -> tuple[Outcome, dict]:
+    """On a cluster worker: solve one scenario into a private temporary folder and return its
+    Outcome and files (relative path -> bytes); the client writes them (`write_remote`)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="reeplan-") as tmp:
+        o = run_one(workbook, tables, scenario, tmp, with_policy_costs)
+        root = Path(o.folder) if o.folder else None
+        files = {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*")) if f.is_file()} \
+            if root is not None and root.is_dir() else {}
+    return o, files
+
+
+def write_remote(outcome: Outcome, files: dict[str, bytes], target: Path) -> Outcome:
+    """Write a worker's result folder into place atomically (a folder without a plan never replaces a plan)."""
+    if not files:
+        return outcome
+    with staged_folder(target, plan=any(k.startswith("csv/") for k in files)) as stage:
+        for rel, data in files.items():
+            path = stage.path / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    return replace(outcome, folder=str(stage.folder))
+
+
 def run_batch(workbook: str | Path, tables: Tables, scenarios: list[str], out: str | Path, jobs: int = 1,
-              with_policy_costs: bool = False, done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Solve `scenarios` (in `jobs` processes when > 1); outcomes in the order given."""
+              with_policy_costs: bool = False, done: Callable[[Outcome], None] | None = None,
+              scheduler: str | None = None) -> list[Outcome]:
+    """Solve `scenarios` (in `jobs` processes when > 1, on the Dask cluster at `scheduler` when
+    given); outcomes in the order given."""
     done = done or (lambda o: None)
+    if scheduler:
+        return _run_on_cluster(workbook, tables, scenarios, out, with_policy_costs, done, scheduler)
     args = [(str(workbook), tables, s, str(out), with_policy_costs) for s in scenarios]
     results: dict[str, Outcome] = {}
     if jobs <= 1 or len(scenarios) <= 1:
@@ -92,6 +126,71 @@ def run_batch(workbook: str | Path, tables: Tables, scenarios: list[str], out: s
     return [results[s] for s in scenarios]
 
 
+def _run_on_cluster(workbook, tables: Tables, scenarios: list[str], out, with_policy_costs: bool,
+                    done: Callable[[Outcome], None], scheduler: str) -> list[Outcome]:
+    target = Path(out) / Path(workbook).stem
+    results: dict[str, Outcome] = {}
+
+    def arrived(s: str, r: tuple[Outcome, dict]) -> None:
+        results[s] = write_remote(r[0], r[1], target / s)
+        done(results[s])
+
+    def died(s: str, message: str) -> None:
+        results[s] = Outcome(s, "error", 1, "", None, 0.0, message)
+        done(results[s])
+
+    map_shared(solve_remote, tables, {s: (str(workbook), s, with_policy_costs) for s in scenarios},
+               scheduler=scheduler, arrived=arrived, died=died)
+    return [results[s] for s in scenarios]
+
+
+# ---------------------------------------------------------------- tasks sharing one large argument
+_SHARED: list[Any] = []  # in a local worker process: the argument every task shares, sent once
+
+
+def _share(shared: Any) -> None:
+    _worker_init()
+    _SHARED[:] = [shared]
+
+
+def _call_shared(fn: Callable, args: tuple) -> Any:
+    return fn(_SHARED[0], *args)
+
+
+def map_shared(fn: Callable, shared: Any, items: dict[Any, tuple], jobs: int = 1, scheduler: str | None = None,
+               arrived: Callable[[Any, Any], None] | None = None,
+               died: Callable[[Any, str], None] | None = None) -> None:
+    """Call fn(shared, *items[key]) for every key: in this process, in `jobs` worker processes (the
+    shared argument sent once to each), or on the Dask cluster at `scheduler`. `arrived(key, result)`
+    is called as results come in (in any order); `died(key, message)` when a worker failed."""
+    arrived = arrived or (lambda k, r: None)
+    died = died or (lambda k, m: None)
+    if scheduler:
+        return run_tasks(fn, shared, items, scheduler, arrived, died)
+    if jobs <= 1 or len(items) <= 1:
+        for k, a in items.items():
+            arrived(k, fn(shared, *a))
+        return None
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx, initializer=_share,
+                               initargs=(shared,))
+    try:
+        futures = {pool.submit(_call_shared, fn, a): k for k, a in items.items()}
+        for f in as_completed(futures):
+            try:
+                r = f.result()
+            except Exception as e:  # noqa: BLE001 - a worker that died (e.g. out of memory)
+                died(futures[f], f"worker failed: {type(e).__name__}: {e}")
+                continue
+            arrived(futures[f], r)
+    except BaseException:
+        ignore_interrupts()
+        stop(pool)
+        raise
+    pool.shutdown()
+    return None
+
+
 def stop(pool: ProcessPoolExecutor) -> None:
     """Cancel queued work and kill the workers now (SIGKILL: a worker may be deep in the solver)."""
     workers = list((getattr(pool, "_processes", None) or {}).values())
@@ -101,6 +200,85 @@ def stop(pool: ProcessPoolExecutor) -> None:
     for p in workers:
         p.join(10)
     pool.shutdown(wait=True)
+
+
+# ---------------------------------------------------------------- Dask
+class ClusterUnavailable(Exception):
+    """--scheduler cannot be used: Dask is not installed, or the scheduler cannot be reached."""
+
+
+RETRIES = 2  # a task whose worker died is run again elsewhere (Dask's allowed-failures) this often
+
+
+def parse_scheduler(address: str) -> int | None:
+    """The worker count of `local:N` (None for the address of a running scheduler); ValueError if malformed."""
+    if not address.startswith("local:"):
+        if "://" not in address and ":" not in address:
+            raise ValueError(f"{address!r}: expected tcp://host:port or local:N")
+        return None
+    n = address[len("local:"):]
+    if not n.isdigit() or int(n) < 1:
+        raise ValueError(f"{address!r}: expected local:N with N >= 1 worker processes")
+    return int(n)
+
+
+@contextmanager
+def dask_client(address: str):
+    """A Dask client of the scheduler at `address`, or of a LocalCluster for `local:N` (N worker
+    processes, one thread each: HiGHS and Pyomo are not run in threads side by side)."""
+    n = parse_scheduler(address)
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClusterUnavailable("--scheduler needs Dask, which is not installed: pip install -e \".[cluster]\" "
+                                 "(or pip install \"dask[distributed]\")") from None
+    with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR) if n else None
+        try:
+            client = Client(cluster if cluster is not None else address, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as e:
+            if cluster is not None:
+                cluster.close()
+            raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address}: {e}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+CONNECT_TIMEOUT = "20s"
+
+
+def run_tasks(fn: Callable, shared: Any, items: dict[Any, tuple], address: str,
+              arrived: Callable[[Any, Any], None], died: Callable[[Any, str], None]) -> None:
+    """fn(shared, *args) for every item on a Dask cluster. `shared` is scattered to every worker
+    once; a task whose worker died is rescheduled by Dask (up to RETRIES times), then reported to
+    `died` while the others go on."""
+    import uuid
+
+    from distributed import as_completed as completed
+
+    with dask_client(address) as client:
+        big = client.scatter(shared, broadcast=True, hash=False)
+        run = uuid.uuid4().hex[:8]
+        futures = {client.submit(fn, big, *a, key=f"reeplan-{run}-{i}", pure=False): k
+                   for i, (k, a) in enumerate(items.items())}
+        try:
+            for f in completed(futures):
+                try:
+                    r = f.result()
+                except Exception as e:  # noqa: BLE001 - KilledWorker after RETRIES, or a lost input
+                    died(futures[f], f"worker failed: {type(e).__name__}: {e}")
+                    continue
+                arrived(futures[f], r)
+        except BaseException:
+            ignore_interrupts()
+            client.cancel(list(futures))
+            raise
 
 
 def batch_exit_code(outcomes: list[Outcome]) -> int:

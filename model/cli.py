@@ -62,13 +62,16 @@ def check_scheduler(ctx, param, value: str | None) -> str | None:
 
     if value is None:
         return None
-    if ctx.params.get("jobs", 1) > 1:
-        raise click.BadParameter("give --jobs or --scheduler, not both")
     try:
         parse_scheduler(value)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
     return value
+
+
+def one_executor(jobs: int, scheduler: str | None) -> None:
+    if scheduler and jobs > 1:
+        raise click.UsageError("give --jobs or --scheduler, not both")
 
 
 def guarded(fn):
@@ -140,6 +143,7 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     from .scenarios import BASE, names
 
     workbook = workbook or default_workbook()
+    one_executor(jobs, scheduler)
     results = out / workbook.stem
     prepare_out(results)
     if stochastic:
@@ -291,6 +295,31 @@ def failure_lines(o) -> list[str]:
         if folder.parent.name == FAILED:
             lines.append(f"the plan in {folder.parent.parent / o.scenario} from an earlier run is kept")
     return lines
+
+
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--samples", required=True, type=click.IntRange(min=1), help="number of samples to draw and solve")
+@click.option("--seed", default=0, show_default=True, type=int, help="random seed (same seed, same samples)")
+@click.option("--scenario", default="base", show_default=True, metavar="NAME",
+              help="scenario whose edits the samples' edits follow")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="samples solved in parallel worker processes")
+@click.option("--scheduler", "scheduler", metavar="ADDRESS", callback=check_scheduler,
+              help="solve the samples on a Dask cluster (tcp://host:8786, or local:N for N local workers)")
+@click.option("--out", "out", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="folder that receives OUT/<workbook stem>/ensemble/")
+@guarded
+def ensemble(workbook: Path | None, samples: int, seed: int, scenario: str, jobs: int, scheduler: str | None,
+             out: Path) -> None:
+    """Monte Carlo over the uncertainty sheet of WORKBOOK: solve SAMPLES drawn worlds and write
+    OUT/<stem>/ensemble/ (samples.csv, robust_builds.csv, policies.csv, fan charts, report.md)."""
+    from .ensemble_cli import run
+
+    workbook = workbook or default_workbook()
+    one_executor(jobs, scheduler)
+    prepare_out(out / workbook.stem)
+    sys.exit(run(err, workbook, samples, seed, scenario, jobs, scheduler, out))
 
 
 @main.command(name="diff")

@@ -418,6 +418,31 @@ SHEETS: tuple[Sheet, ...] = (
         "branches of the two-stage plan (reeplan solve --stochastic)",
         key=("scenario",), required=False, id_column="scenario", since=2,
     ),
+    Sheet(
+        "uncertainty",
+        (
+            _c("parameter", "text", "name of the uncertain input (a column of samples.csv); rows with the same "
+               "name share one draw and must give the same distribution", required=True),
+            _c("sheet", "text", "sheet to edit, as in scenarios", required=True),
+            _c("where", "text", "conditions joined by ; or *, as in scenarios", required=True),
+            _c("column", "text", "column to edit", required=True),
+            _c("op", "choice", "set, scale or add the drawn value", required=True, choices=("set", "scale", "add")),
+            _c("distribution", "choice", "uniform (a=min, b=max), triangular (a=min, c=mode, b=max), normal "
+               "(a=mean, b=sd, c=lower bound it is truncated at, blank none), lognormal (a=median > 0, b=sd of the "
+               "log), discrete (a=values, b=weights, both separated by ;, blank weights = equal)", required=True,
+               choices=("uniform", "triangular", "normal", "lognormal", "discrete")),
+            _c("a", "text", "first parameter of the distribution (a number; values separated by ; for discrete)",
+               required=True),
+            _c("b", "text", "second parameter (a number; weights separated by ; for discrete)"),
+            _c("c", "text", "third parameter (a number): the mode of triangular, the lower bound of normal"),
+            _c("group", "text", "correlation group: parameters with the same group take the same quantile of "
+               "their distributions in each sample (drawn once, fully correlated); blank = independent",
+               since=2),
+        ),
+        "uncertain inputs of reeplan ensemble: each sample draws every parameter once and applies the rows as "
+        "scenario edits",
+        required=False, since=2,
+    ),
 )
 
 SHEET = {s.name: s for s in SHEETS}

@@ -204,6 +204,14 @@ def stochastic_rules(t: Tables) -> list[Issue]:
     return out
 
 
+def uncertainty_rules(t: Tables) -> list[Issue]:
+    """Each row of the uncertainty sheet reads as a distribution and applies to the base as a scenario
+    edit at the ends of its distribution (model.ensemble_sample)."""
+    from .ensemble_sample import row_issues
+
+    return row_issues(t)
+
+
 def source_ids(t: Tables) -> list[Issue]:
     """A `source` cell names an id of the sources sheet (reported as a warning)."""
     known = list(t["sources"]["source"].dropna())
@@ -232,6 +240,7 @@ CHECKS = (
     (origin_rules, ("regions", "policies", "settings")),
     (stochastic_rules, ("stochastic", "scenarios", "settings")),
     (stock_bounds, ("stocks",)),
+    (uncertainty_rules, ("uncertainty", "scenarios", "settings")),
 )
 
 
