@@ -260,9 +260,9 @@ def run_tasks(fn: Callable, shared: Any, items: dict[Any, tuple], address: str,
     `died` while the others go on."""
     import uuid
 
-    from distributed import as_completed as completed
-
     with dask_client(address) as client:
+        from distributed import as_completed as completed
+
         big = client.scatter(shared, broadcast=True, hash=False)
         run = uuid.uuid4().hex[:8]
         futures = {client.submit(fn, big, *a, key=f"reeplan-{run}-{i}", pure=False): k
