@@ -163,6 +163,7 @@ def write_alternatives(workbook: str | Path, slack: float = 0.05, count: int = 0
         write_tables_xlsx(stage.path / "alternatives.xlsx", out_tables)
         _chart(out_tables["ranges"], stage.path / "ranges.png")
         meta = {"slack": slack, "count": len(res["plans"]) - 1, "real_cost_optimum_musd": res["real_opt"],
-                "scenario": scenario, "seconds": time.perf_counter() - t0}
+                "scenario": scenario, "seconds": time.perf_counter() - t0,
+                "relaxed": res["session"].relaxed}  # lumpy builds solved as their LP relaxation
         (stage.path / "summary.json").write_text(json.dumps(meta, indent=2) + "\n")
     return stage.folder, out_tables

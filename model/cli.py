@@ -131,9 +131,11 @@ def main() -> None:
               help="solve the two-stage plan of the stochastic sheet into OUT/<stem>/stochastic/")
 @click.option("--scheduler", "scheduler", metavar="ADDRESS", callback=check_scheduler,
               help="solve the scenarios on a Dask cluster (tcp://host:8786, or local:N for N local workers)")
+@click.option("--relax", "relax", is_flag=True,
+              help="solve lumpy builds (unit_tpa, min_build_tpa) as the LP relaxation")
 @guarded
 def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool, jobs: int, out: Path,
-          policy_costs: bool, stochastic: bool = False, scheduler: str | None = None) -> None:
+          policy_costs: bool, stochastic: bool = False, scheduler: str | None = None, relax: bool = False) -> None:
     """Validate, build, solve and write the plan of WORKBOOK (default: the shipped study).
 
     With several scenarios (--scenario repeated, or --all) it also writes
@@ -149,6 +151,9 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     if stochastic:
         sys.exit(_solve_stochastic(workbook, out))
     tables = read_workbook(workbook)
+    if relax:
+        from .pipeline import RELAX
+        tables.settings[RELAX] = True
     for w in tables.warnings:
         err.print(f"[yellow]warning:[/] {escape(str(w))}")
     chosen = [BASE] + names(tables) if all_scenarios else list(dict.fromkeys(scenarios)) or [BASE]

@@ -50,6 +50,8 @@ class Project:
     availability: float
     ramp_years: int = 0  # new and committed capacity ramps linearly to full use over these years
     min_output: float = 0.0  # share of usable capacity that must run (offtake, take-or-pay)
+    unit: float | None = None  # builds come in whole units of this size (formulation 15)
+    min_build: float | None = None  # a build is 0 or at least this
 
     def online(self, tau: int) -> int:
         """online(p, tau) = tau + L_p: the first year a build started in tau operates."""
@@ -207,6 +209,9 @@ class Study:
     sell: dict[Key, Sale] = field(default_factory=dict)  # (sale, t)
     stocks: dict[str, Stock] = field(default_factory=dict)
     level: list[Key] = field(default_factory=list)  # (stock, t)
+    # lumpy builds (formulation 15): whole units and open/closed builds, keyed like build
+    units: list[Key] = field(default_factory=list)
+    opened: list[Key] = field(default_factory=list)
     # origin tracking (formulation 14): tag variable family -> key -> upper bound (lp/origin.py)
     origin: dict[str, dict[Key, float | None]] = field(default_factory=dict)
     # rows by family (lp/names.py), soft-policy shortfalls and rows no variable can meet: lp.formulate
@@ -340,8 +345,8 @@ def _projects(t: Tables, T0: int, T1: int) -> dict[str, Project]:
     # a blank technology stage is a bookkeeping technology: its projects count towards no stage
     tech_stage = {k: (g if isinstance(g, str) else None)
                   for k, g in zip(t["technologies"]["technology"], t["technologies"]["stage"])}
-    df = t["projects"].assign(ramp_years=_column(t["projects"], "ramp_years"),
-                              min_output_share=_column(t["projects"], "min_output_share"))
+    df = t["projects"].assign(**{c: _column(t["projects"], c) for c in
+                                 ("ramp_years", "min_output_share", "unit_tpa", "min_build_tpa")})
     return {r["project"]: Project(
         name=r["project"], technology=r["technology"], region=r["region"], stage=tech_stage[r["technology"]],
         existing=_num(r["existing_tpa"]), retire=_int(r["existing_retire_year"], T1 + 10**4),
@@ -352,6 +357,7 @@ def _projects(t: Tables, T0: int, T1: int) -> dict[str, Project]:
         lead=_int(r["lead_time_years"], 0), earliest_start=_int(r["earliest_start_year"], T0),
         lifetime=_int(r["lifetime_years"], 25), availability=_num(r["availability"], 1.0),
         ramp_years=_int(r["ramp_years"], 0), min_output=_num(r["min_output_share"]),
+        unit=_limit(r["unit_tpa"]), min_build=_limit(r["min_build_tpa"]),
     ) for r in df.to_dict("records")}
 
 
@@ -442,6 +448,7 @@ def build_study(t: Tables) -> Study:
         build=build, act=act, buy=dict(sorted(buy.items())), flow=dict(sorted(flow.items())),
         unmet=dict(sorted(unmet.items())), cap_const=cap_const, cap_builds=cap_builds, spend=spend,
         sell=_sales(t, T0, T1), stocks=stocks, level=[(k, y) for k in sorted(stocks) for y in years],
+        units=[k for k in build if projects[k[0]].unit], opened=[k for k in build if projects[k[0]].min_build],
     )
     study.refs.add("build", build)
     study.refs.add("act", act)

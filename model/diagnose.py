@@ -37,6 +37,7 @@ HARD = {
     "origin_link": lambda r: False,  # tags can always follow the physical plan
     "origin_balance": lambda r: False,
     "origin_disposal": lambda r: False,
+    "lumpy": lambda r: False,  # a build may always be 0
 }
 
 

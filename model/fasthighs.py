@@ -46,6 +46,7 @@ class FastHighs(Highs):
         super().__init__(**kwds)
         self._fast = None  # the model's lp.expr.MatrixModel while the fast path is in use
         self.handover_log = ""  # what HiGHS printed while the model was handed over (never stdout)
+        self.integer = np.zeros(0, dtype=np.int64)  # model columns that are integer (a MIP)
 
     # ------------------------------------------------------------ handing the model over
     def set_instance(self, model):
@@ -88,6 +89,11 @@ class FastHighs(Highs):
         lp_.a_matrix_.start_ = np.append(a_start, np.int32(nnz[-1]))
         lp_.a_matrix_.index_ = self._pos[a_index]
         lp_.a_matrix_.value_ = np.concatenate([b.data for b in blocks] or [[]])
+        self.integer = _integer_columns(self._snapshot[3])  # model columns of integer domains
+        if len(self.integer):  # a mixed-integer plan (lumpy builds)
+            kinds = np.zeros(len(cols), dtype=np.int64)
+            kinds[self.integer] = 1
+            lp_.integrality_ = [highspy.HighsVarType(int(k)) for k in kinds[self._perm]]
         with _captured(self):  # HiGHS's banner and its warnings about the matrix go to the log
             self._solver_model = highspy.Highs()
             self._objective = None
@@ -202,6 +208,30 @@ class FastHighs(Highs):
             raise NoReducedCostsError()
         return np.asarray(self._sol.col_dual, dtype=float)[self._pos]
 
+    def fixed_lp_duals(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Row duals and reduced costs (model column order) of the LP with the integer columns fixed at
+        the mixed-integer plan (formulation 15); the model is restored afterwards. None if that LP fails."""
+        h = self._solver_model
+        cols = self._pos[self.integer].astype(np.int32)
+        order = np.argsort(cols)
+        cols = cols[order]
+        fixed = np.round(self.column_values()[self.integer][order])
+        lp = h.getLp()
+        lower, upper = np.asarray(lp.col_lower_)[cols], np.asarray(lp.col_upper_)[cols]
+        n = len(cols)
+        h.changeColsIntegrality(n, cols, [highspy.HighsVarType.kContinuous] * n)
+        h.changeColsBounds(n, cols, fixed, fixed)
+        try:
+            with _captured(self):
+                h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            sol = h.getSolution()
+            return np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_dual, dtype=float)[self._pos]
+        finally:
+            h.changeColsBounds(n, cols, lower, upper)
+            h.changeColsIntegrality(n, cols, [highspy.HighsVarType.kInteger] * n)
+
     def row_duals(self) -> np.ndarray:
         if self._sol is None or not self._sol.dual_valid:
             raise NoDualsError()
@@ -286,6 +316,14 @@ def _same(a: tuple[list, ...], b: tuple[list, ...]) -> bool:
         return all(x == y for x, y in zip(a, b))
     except Exception:  # noqa: BLE001 - a Pyomo expression bound refuses ==: compare one by one
         return False
+
+
+def _integer_columns(domains: list) -> np.ndarray:
+    """Columns whose domain is integer (Binary, NonNegativeIntegers, ...), found per distinct domain."""
+    integer = {id(d) for d in {id(d): d for d in domains}.values() if d.get_interval()[2] == 1}
+    if not integer:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero([id(d) in integer for d in domains]).astype(np.int64)
 
 
 def _var_state(vars_) -> tuple[list, list, list, list, list]:

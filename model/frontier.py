@@ -119,7 +119,8 @@ def sweep(workbook: str | Path, policy: str, points: int = 8, scenario: str = "b
     rest = sorted(c for c in out.columns if c not in fixed)
     out = out[[c for c in fixed if c in out.columns] + rest]
     meta = {"policy": policy, "kind": info["kind"], "region": info["region"], "material": info["material"],
-            "stage": info["stage"], "free_share": start, "tightest_share": tight, "scenario": scenario}
+            "stage": info["stage"], "free_share": start, "tightest_share": tight, "scenario": scenario,
+            "relaxed": sess.relaxed}  # lumpy builds solved as their LP relaxation
     return out, meta
 
 

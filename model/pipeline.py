@@ -20,6 +20,7 @@ from .data import Study, build_study
 from .diagnose import diagnose, markdown
 from .errors import InputError, Issue
 from .lp import build_model
+from .lp.lumpy import relax as relax_lumpy
 from .read import Tables, did_you_mean, read_tables
 from .results import cost_by_component, plan_tables, policy_costs
 from .scenarios import BASE
@@ -32,8 +33,10 @@ from .write.csv import write_csv
 from .write.folder import staged_folder
 from .write.xlsx import write_xlsx
 
+RELAX = "_relax"  # set in a workbook's settings by `solve --relax`: travels with the tables to batch workers
+
 EXIT = {"optimal": 0, "input": 2, "infeasible": 3, "unbounded": 3, "infeasible_or_unbounded": 3,
-        "time_limit": 4, "iteration_limit": 4}
+        "time_limit": 4, "iteration_limit": 4, "time_limit_feasible": 0}
 
 
 @dataclass
@@ -118,7 +121,7 @@ def policy_cost_musd(m, study: Study, sol: Solution, solver) -> tuple[dict, dict
 def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: str = BASE,
                    progress: Callable[[str, float], None] | None = None,
                    with_policy_costs: bool = False, tables: Tables | None = None,
-                   figures: bool = True) -> RunResult:
+                   figures: bool = True, relax: bool = False) -> RunResult:
     """Solve one scenario of a workbook into OUT/<stem>/<scenario>/. `tables` (already read and
     validated) saves reading the workbook again when a batch runs several scenarios;
     `figures=False` skips charts/*.png and report.md/html (tests of the LP use it for speed)."""
@@ -132,6 +135,9 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
     t0 = time.perf_counter()
     tables, edits = scenario_tables(tables if tables is not None else read_workbook(workbook), scenario)
     study = build_study(tables)
+    relaxed = (relax or bool(tables.settings.get(RELAX))) and bool(study.units or study.opened)
+    if relaxed:  # lumpy builds solved as the LP relaxation
+        relax_lumpy(study)
     phase("read", t0)
 
     t0 = time.perf_counter()
@@ -171,6 +177,10 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         "edits": edits,
         "warnings": study.warnings + sol.warnings,
     }
+    if sol.mip is not None:
+        summary["mip"] = sol.mip
+    if relaxed:
+        summary["relaxed"] = "lumpy builds (unit_tpa, min_build_tpa) solved as the LP relaxation (--relax)"
     diagnosis = None
     if sol.status in ("infeasible", "infeasible_or_unbounded"):
         t1 = time.perf_counter()

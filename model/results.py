@@ -157,8 +157,14 @@ def budgets(s: Study, sol: Solution) -> pd.DataFrame:
 
 
 def prices(s: Study, sol: Solution) -> pd.DataFrame:
+    """Marginal cost of demand: the balance row's dual, and with origin tracking also the duals of
+    the disposal rows (odrop <= surplus) of the same (region, commodity, year), whose right-hand
+    side moves with demand too (otherwise the price is split between duplicate rows at random)."""
+    dual = dict(sol.duals.get("balance", {}))
+    for key, d in sol.duals.get("origin_disposal", {}).items():
+        dual[key[3:]] = dual.get(key[3:], 0.0) - d
     recs = [{"region": k[0], "commodity": k[1], "year": k[2], "price_usd_per_t": d / s.df[k[2]] * 1e6}
-            for k, d in sol.duals.get("balance", {}).items()]
+            for k, d in dual.items()]
     return _frame("prices", recs, ["region", "commodity", "year", "price_usd_per_t"])
 
 

@@ -158,6 +158,8 @@ SETTINGS = (
         minimum=0.0, blank="demand is hard",
     ),
     Setting("solver_time_limit_s", "number", "HiGHS time limit in seconds", minimum=0.0, blank="none"),
+    Setting("mip_gap", "number", "relative gap at which a mixed-integer plan (unit_tpa, min_build_tpa) is "
+            "accepted", default=0.001, minimum=0.0, maximum=1.0, unit="fraction"),
     Setting("track_origin", "text", "regions whose stage work is traced through the chain, comma-separated "
             "(e.g. CN); needed by policies with basis origin", blank="off"),
 )
@@ -281,6 +283,10 @@ SHEETS: tuple[Sheet, ...] = (
                unit="years", default=0, minimum=0, since=2),
             _c("min_output_share", "number", "share of usable capacity that must run each year (offtake, "
                "take-or-pay)", unit="fraction", default=0.0, minimum=0.0, maximum=1.0, since=2),
+            _c("unit_tpa", "number", "new capacity comes in whole units of this size (a mixed-integer plan)",
+               unit="t/yr", above=0.0, blank="continuous", since=2),
+            _c("min_build_tpa", "number", "a build in a start year is 0 or at least this (<= max_new_tpa)",
+               unit="t/yr", above=0.0, blank="none", since=2),
         ),
         "facilities, existing or candidate",
         key=("project",), id_column="project",

@@ -18,6 +18,7 @@ from pyomo.common.tee import capture_output
 from .data import Study
 from .fasthighs import FastHighs
 from .lp import build_model
+from .lp.lumpy import relax
 from .solve import Solution
 
 OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -35,6 +36,8 @@ class Session:
     """A study's model on a persistent HiGHS instance, with its optimum solved."""
 
     def __init__(self, study: Study):
+        self.relaxed = bool(study.units or study.opened)  # many re-solves: lumpy builds as their LP relaxation
+        relax(study)
         self.study = study
         self.model = build_model(study)
         self.solver = FastHighs()

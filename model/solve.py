@@ -54,6 +54,7 @@ class Solution:
     solver: str = ""
     message: str = ""
     warnings: list[str] = field(default_factory=list)  # numerical trouble HiGHS would not report
+    mip: dict | None = None  # a mixed-integer plan (lumpy builds): gap, bound, nodes
     log: str = ""  # HiGHS's own output (hand-over and solve): highs.log in the result folder
 
     @property
@@ -81,6 +82,8 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
                         size={"variables": 0, "rows": 0, "nonzeros": 0}, solver="none needed"), solver
     solver = solver or FastHighs()
     options = solver_options(sum(len(v) for v in m._families.values()))
+    if s.units or s.opened:  # lumpy builds: a MIP, reproducible, to the workbook's gap
+        options.update({"mip_rel_gap": float(s.tables.settings.get("mip_gap", 0.001)), "random_seed": 0})
     warnings = matrix_warnings(m._lp)
     try:
         res = solver.solve(
@@ -105,19 +108,27 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
         spans = m._lp.columns.span
         sol.values = {name: dict(zip(comp.keys(), [v or 0.0 for v in x[slice(*spans[name])].tolist()]))
                       for name, comp in m._families.items()}
-        if status == "optimal":
-            duals = solver.row_duals()
-            for fam in PRICED:
+        duals = rc = None
+        if len(solver.integer):  # duals of the LP with the integers fixed at the chosen plan
+            sol.mip = _mip_info(h, status)
+            if status == "time_limit":
+                sol.status = "time_limit_feasible"
+            fixed = solver.fixed_lp_duals()
+            if fixed is not None:
+                duals, rc = fixed
+        elif status == "optimal":
+            duals, rc = solver.row_duals(), solver.column_reduced_costs()
+        if duals is not None:
+            for fam in [f for f in PRICED if hasattr(m, f)]:
                 comp = getattr(m, fam)
                 start = solver._row_start[id(comp)]
                 sol.duals[fam] = dict(zip(comp._block.keys, duals[start:start + len(comp._block)].tolist()))
-            rc = solver.column_reduced_costs()
             sol.reduced = {fam: dict(zip(m._families[fam].keys(), rc[slice(*spans[fam])].tolist()))
                            for fam in REDUCED}
         return sol, solver
     sol.values = {name: {k: v.value or 0.0 for k, v in comp.items()} for name, comp in m._families.items()}
     if status == "optimal":
-        for fam in PRICED:
+        for fam in [f for f in PRICED if hasattr(m, f)]:
             comp = getattr(m, fam)
             rows = list(comp.values())
             duals = res.solution_loader.get_duals(rows) if rows else {}
@@ -127,6 +138,16 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
             rc = res.solution_loader.get_reduced_costs(list(var.values())) if len(var) else {}
             sol.reduced[fam] = {k: rc[v] for k, v in var.items()}
     return sol, solver
+
+
+def _mip_info(h, status: str) -> dict:
+    """The mixed-integer solve: status, objective, dual bound, gaps (USD million and relative), nodes."""
+    info = h.getInfo()
+    obj, bound = float(info.objective_function_value), float(info.mip_dual_bound)
+    return {"status": "optimal" if status == "optimal" else "time_limit_feasible" if status == "time_limit" else status,
+            "objective_musd": obj, "dual_bound_musd": bound, "gap_musd": abs(obj - bound),
+            "relative_gap": float(info.mip_gap), "nodes": int(info.mip_node_count),
+            "duals": "from the LP with the integer columns fixed at this plan (conditional on it)"}
 
 
 def _impossible_text(r: dict) -> str:

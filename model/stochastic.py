@@ -27,6 +27,7 @@ from pyomo.common.tee import capture_output
 from .data import Study, build_study
 from .fasthighs import FastHighs, _col_bounds, _var_state
 from .lp import build_model
+from .lp.lumpy import relax
 from .lp.expr import INF
 from .lp.names import PRICED, REDUCED, VIOLATION
 from .read import Tables
@@ -227,17 +228,22 @@ def solve_stochastic(tables: Tables, scenario_tables, progress=None) -> dict:
     """Everything the stochastic outputs need: branches with their plans, E, WS, EVPI, regret."""
     progress = progress or (lambda phase, seconds: None)
     spec, B = branch_spec(tables)
+    out_relaxed = False
     t0 = time.perf_counter()
     branches = []
     for name, prob in spec:
         bt, edits = scenario_tables(tables, name)
         study = build_study(bt)
+        if study.units or study.opened:  # the extensive form is an LP: lumpy builds relaxed (summary says so)
+            relax(study)
+            out_relaxed = True
         branches.append(Branch(name, prob, study, edits, build_model(study)))
     progress("build", time.perf_counter() - t0)
     t0 = time.perf_counter()
     ext = extensive_form(branches, B, tables.settings.get("solver_time_limit_s"))
     progress("solve", time.perf_counter() - t0)
-    out = {"branches": branches, "branch_year": B, "extensive": ext, "solutions": {}, "alone": {}, "regret": {}}
+    out = {"branches": branches, "branch_year": B, "extensive": ext, "solutions": {}, "alone": {}, "regret": {},
+           "relaxed": out_relaxed}
     if ext.x is None:
         return out
     t0 = time.perf_counter()

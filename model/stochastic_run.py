@@ -131,6 +131,7 @@ def solve_stochastic_workbook(workbook: str | Path, out: str | Path = "outputs",
         "wait_and_see_musd": res.get("wait_and_see"), "evpi_musd": res.get("evpi"),
         "cost_of_ignoring_risk_musd": res.get("ignoring_risk"), "base_plan": res.get("base_plan"),
         "size": ext.size, "seconds": seconds, "versions": versions(), "warnings": ext.warnings,
+        "relaxed": res.get("relaxed", False),  # lumpy builds solved as their LP relaxation
     }
     folder = Path(out) / Path(workbook).stem / FOLDER
     with staged_folder(folder, plan=ext.x is not None) as stage:

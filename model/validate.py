@@ -76,7 +76,8 @@ def technology_outputs(t: Tables) -> list[Issue]:
 
 
 def project_rules(t: Tables) -> list[Issue]:
-    """Committed capacity has an online year; a candidate (max_new_tpa > 0) has a capex."""
+    """Committed capacity has an online year; a candidate (max_new_tpa > 0) has a capex; unit_tpa and
+    min_build_tpa are no larger than max_new_tpa."""
     p = t["projects"]
     out = [_issue(t, "projects", r[ROW], "committed_online_year", None,
                   "a year, because committed_tpa > 0")
@@ -84,6 +85,10 @@ def project_rules(t: Tables) -> list[Issue]:
     out += [_issue(t, "projects", r[ROW], "capex_usd_per_tpa", None,
                    "a capital cost, because max_new_tpa > 0")
             for _, r in p[(p["max_new_tpa"] > 0) & p["capex_usd_per_tpa"].isna()].iterrows()]
+    for col in ("unit_tpa", "min_build_tpa"):  # lumpy builds need room to build one
+        if col in p.columns:
+            out += [_issue(t, "projects", r[ROW], col, r[col], f"a size <= max_new_tpa ({r['max_new_tpa']:g})")
+                    for _, r in p[p[col].notna() & (p[col] > p["max_new_tpa"].fillna(0))].iterrows()]
     return out
 
 

@@ -15,6 +15,7 @@ from .balance import commodity_balance
 from .budgets import capital_budget
 from .capacity import activity_limit, minimum_output, project_size
 from .expr import add_rows
+from .lumpy import lumpy_builds
 from .objective import total_cost
 from .origin import origin_tracking
 from .policies import policy_share, silent_policies
@@ -30,6 +31,8 @@ def formulate(s: Study) -> None:
     budget = capital_budget(s)                     # 6
     policy, short, unreachable = policy_share(s)   # 7 (origin-based caps read s.origin)
     s.rows.update({"budget": budget, "policy": policy, "min_output": minimum_output(s)})  # + 10
+    if s.units or s.opened:
+        s.rows["lumpy"] = lumpy_builds(s)          # 15
     if s.origin["oact"] or s.origin["ouse"]:
         s.rows.update(origin)
     s.short = short
@@ -42,7 +45,7 @@ def build_model(s: Study) -> pyo.ConcreteModel:
     define_variables(m, s)              # with offer, route and unmet-demand bounds (4, 5)
     project_size(m, s)                  # 1
     activity_limit(m, s)                # 2
-    for family, rows in s.rows.items():  # 3 balance, 6 budget, 7 policy, 10 minimum output, 14 origin
+    for family, rows in s.rows.items():  # 3 balance, 6 budget, 7 policy, 10 minimum output, 14 origin, 15 lumpy
         add_rows(m, family, rows)
     total_cost(m, s)
     return m

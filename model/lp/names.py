@@ -36,6 +36,9 @@ VARIABLES = {
     "olevel": Family("olevel", "14", "origin.origin_tracking", None, "stocks"),
     "ouse": Family("ouse", "14", "origin.origin_tracking", "origin", "demand"),
     "odrop": Family("odrop", "14", "origin.origin_tracking", None, "demand"),
+    # lumpy builds (formulation 15): integer and binary companions of build
+    "units": Family("units", "15", "lumpy.lumpy_builds", None, "projects"),
+    "opened": Family("opened", "15", "lumpy.lumpy_builds", None, "projects"),
 }
 VIOLATION = "viol"  # elastic copies (diagnose.py) only: one violation column per relaxed hard row
 
@@ -50,9 +53,10 @@ ROWS = {
     "origin_link": Family("origin_link", "14", "origin.origin_tracking", None, "settings"),
     "origin_balance": Family("origin_balance", "14", "origin.origin_tracking", None, "settings"),
     "origin_disposal": Family("origin_disposal", "14", "origin.origin_tracking", None, "settings"),
+    "lumpy": Family("lumpy", "15", "lumpy.lumpy_builds", None, "projects"),
 }
 
 # row families whose duals are reported (prices, budget values, policy prices, support)
-PRICED = ("activity_limit", "balance", "budget", "policy", "min_output")
+PRICED = ("activity_limit", "balance", "budget", "policy", "min_output", "origin_disposal")  # those in the model
 # variable families whose reduced costs are read back (support.csv)
 REDUCED = ("build", "act")

@@ -55,6 +55,11 @@ def define_variables(m: pyo.ConcreteModel, s: Study) -> None:
         for vd, ub in zip(var.values(), index.values()):
             if ub is not None:
                 vd.setub(ub)
+    # lumpy builds (formulation 15): whole units and open/closed builds of projects that ask for them
+    m.units_index = key_set(s.units, 2)
+    m.units = pyo.Var(m.units_index, within=pyo.NonNegativeIntegers, doc="whole units built")
+    m.opened_index = key_set(s.opened, 2)
+    m.opened = pyo.Var(m.opened_index, within=pyo.Binary, doc="1 if a build of at least min_build_tpa starts")
     m._families = {fam: getattr(m, fam) for fam in VARIABLES}
     if s.violations:  # elastic copy for diagnosis: violation i relaxes row s.violations[i]
         m.viol = pyo.Var(range(len(s.violations)), within=nonneg, doc="violation of a hard row")

@@ -72,6 +72,9 @@ def test_tracking_without_an_origin_policy_changes_nothing(solve):
     assert tracked.objective == pytest.approx(plain.objective, abs=1e-12) == pytest.approx(1.5)
     assert tracked.values("build") == plain.values("build")
     assert "origin" not in plain.result.solution.values or not plain.values("ouse")
+    # prices too: the disposal rows' duals are added back to the balance's
+    p0, p1 = plain.table("prices"), tracked.table("prices")
+    assert p1["price_usd_per_t"].tolist() == pytest.approx(p0["price_usd_per_t"].tolist(), abs=1e-6)
 
 
 def test_an_origin_policy_without_tracking_is_an_input_error(tmp_path):
