@@ -82,6 +82,8 @@ class Column:
                 return f"{what} in [{self.minimum:g}, {self.maximum:g}]"
             if self.minimum is not None:
                 return f"a number >= {self.minimum:g}"
+            if self.above is not None:
+                return f"a number > {self.above:g}"
             return "a number"
         if self.kind == "whole":
             if self.unit == "year" and self.minimum is not None:
