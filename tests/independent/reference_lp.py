@@ -3,7 +3,9 @@
 It reads typed tables (`model.read.read_tables` + `model.validate.validate`) and builds the LP of
 formulation.md (version 1, and version 2 sections 8-13) as a sparse matrix handed to highspy
 directly: no Pyomo, nothing from model/data.py, model/lp, model/costs.py or model/results.py.
-Tests compare its status and objective with `reeplan`'s.
+Tests compare its status and objective with `reeplan`'s. Each column carries a name whose last
+element is its year (`LP.names`), and `LP.matrix` / `solve_arrays` expose the matrix and a plain
+HiGHS solve, so test_stochastic_reference.py can join branches into an extensive form.
 
 Where the contract left room, this reading was chosen:
 * `ucap` (ramp-up, 10) sums a build only over the years it is online (online <= t < online +
@@ -68,11 +70,13 @@ class LP:
     ci: list = field(default_factory=list)
     vals: list = field(default_factory=list)
     constant: float = 0.0
+    names: list = field(default_factory=list)  # (family, ..., year) of each column: the year comes last
 
-    def var(self, cost=0.0, lo=0.0, hi=INF) -> int:
+    def var(self, cost=0.0, lo=0.0, hi=INF, name: tuple = ()) -> int:
         self.cost.append(cost)
         self.lo.append(lo)
         self.hi.append(INF if hi is None else hi)
+        self.names.append(name)
         return len(self.cost) - 1
 
     def row(self, terms: dict, lo=-INF, hi=INF) -> None:
@@ -85,34 +89,43 @@ class LP:
         self.row_lo.append(lo)
         self.row_hi.append(hi)
 
+    def matrix(self) -> sp.csc_matrix:
+        """The constraint matrix, rows x columns (repeated terms summed)."""
+        return sp.csc_matrix((self.vals, (self.ri, self.ci)), shape=(len(self.row_lo), len(self.cost)))
+
     def solve(self) -> tuple[str, float | None]:
         """('optimal', objective) or ('infeasible', None) (infeasible or unbounded)."""
-        n, m = len(self.cost), len(self.row_lo)
-        a = sp.csc_matrix((self.vals, (self.ri, self.ci)), shape=(m, n))
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n, m
-        lp.col_cost_ = np.array(self.cost, float)
-        lp.col_lower_ = np.array(self.lo, float)
-        lp.col_upper_ = np.array(self.hi, float)
-        lp.row_lower_ = np.array(self.row_lo, float)
-        lp.row_upper_ = np.array(self.row_hi, float)
-        lp.offset_ = self.constant
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = a.indptr
-        lp.a_matrix_.index_ = a.indices
-        lp.a_matrix_.value_ = a.data
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.passModel(lp)
-        h.run()
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            return "optimal", h.getInfo().objective_function_value
-        if status == highspy.HighsModelStatus.kModelEmpty:  # no columns and no rows
-            return "optimal", self.constant
-        bad = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnbounded,
-               highspy.HighsModelStatus.kUnboundedOrInfeasible)
-        return ("infeasible" if status in bad else h.modelStatusToString(status)), None
+        return solve_arrays(self.cost, self.lo, self.hi, self.matrix(), self.row_lo, self.row_hi, self.constant)
+
+
+def solve_arrays(cost, lo, hi, a: sp.spmatrix, row_lo, row_hi, constant: float) -> tuple[str, float | None]:
+    """Solve min cost.x + constant, lo <= x <= hi, row_lo <= a.x <= row_hi with HiGHS: ('optimal',
+    objective) or ('infeasible', None) (infeasible or unbounded)."""
+    a = sp.csc_matrix(a)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_ = np.array(cost, float)
+    lp.col_lower_ = np.array(lo, float)
+    lp.col_upper_ = np.array(hi, float)
+    lp.row_lower_ = np.array(row_lo, float)
+    lp.row_upper_ = np.array(row_hi, float)
+    lp.offset_ = constant
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return "optimal", h.getInfo().objective_function_value
+    if status == highspy.HighsModelStatus.kModelEmpty:  # no columns and no rows
+        return "optimal", constant
+    bad = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnbounded,
+           highspy.HighsModelStatus.kUnboundedOrInfeasible)
+    return ("infeasible" if status in bad else h.modelStatusToString(status)), None
 
 
 def specific(r: dict) -> int:
@@ -200,7 +213,7 @@ class Reference:
         p["build"] = {}
         if num(r["max_new_tpa"], 0.0) > 0:
             for tau in range(first, T1 - p["L"] + 1):
-                p["build"][tau] = lp.var(self.build_cost(p, tau))
+                p["build"][tau] = lp.var(self.build_cost(p, tau), name=("build", p["id"], tau))
         p["cap"] = {t: {} for t in self.years}
         p["ucap"] = {t: {} for t in self.years}
         for tau, col in p["build"].items():
@@ -208,7 +221,7 @@ class Reference:
             for t in range(on, min(T1, on + p["life"] - 1) + 1):
                 p["cap"][t][col] = 1.0
                 p["ucap"][t][col] = rho(t - on)
-        p["act"] = {t: lp.var(df[t] * p["var"]) for t in self.years}
+        p["act"] = {t: lp.var(df[t] * p["var"], name=("act", p["id"], t)) for t in self.years}
         p["max_new"] = num(r["max_new_tpa"], 0.0)
         return p
 
@@ -244,13 +257,15 @@ class Reference:
     def offers(self) -> None:
         for r in rows(self.t, "supply"):
             for t in self.window(r):
-                col = self.lp.var(self.df[t] * num(r["price_usd_per_t"], 0.0) * MUSD, hi=num(r["max_tpa"], INF))
+                col = self.lp.var(self.df[t] * num(r["price_usd_per_t"], 0.0) * MUSD, hi=num(r["max_tpa"], INF),
+                                  name=("buy", r["offer"], t))
                 add(self.balance[r["region"], r["commodity"], t], {col: 1.0})
 
     def sales(self) -> None:
         for r in rows(self.t, "sales"):
             for t in self.window(r):
-                col = self.lp.var(-self.df[t] * float(r["price_usd_per_t"]) * MUSD, hi=float(r["max_tpa"]))
+                col = self.lp.var(-self.df[t] * float(r["price_usd_per_t"]) * MUSD, hi=float(r["max_tpa"]),
+                                  name=("sell", r["sale"], t))
                 add(self.balance[r["region"], r["commodity"], t], {col: -1.0})
 
     def stocks(self) -> None:
@@ -261,7 +276,7 @@ class Reference:
             self.balance_rhs[key + (self.T0,)] -= num(r["initial_t"], 0.0)  # level[T0-1] is a constant
             for t in self.years:
                 low = max(lo, num(r["final_t"], 0.0)) if t == self.T1 else lo
-                col = self.lp.var(self.df[t] * hold, lo=low, hi=hi)
+                col = self.lp.var(self.df[t] * hold, lo=low, hi=hi, name=("level", r["stock"], t))
                 add(self.balance[key + (t,)], {col: -1.0} if prev is None else {col: -1.0, prev: 1.0})
                 prev = col
 
@@ -269,7 +284,7 @@ class Reference:
         for (r, c, t), d in self.demand.items():
             pen = self.penalty[c]
             if pen is not None and d > 0:
-                add(self.balance[r, c, t], {self.lp.var(self.df[t] * pen * MUSD, hi=d): 1.0})
+                add(self.balance[r, c, t], {self.lp.var(self.df[t] * pen * MUSD, hi=d, name=("unmet", r, c, t)): 1.0})
 
     # ------------------------------------------------------------------ trade
     def route_table(self) -> dict[tuple, dict]:
@@ -293,7 +308,8 @@ class Reference:
     def trade(self) -> None:
         self.flow = {}
         for (a, b, c, t), r in self.route_table().items():
-            col = self.lp.var(self.df[t] * num(r["cost_usd_per_t"], 0.0) * MUSD, hi=num(r["max_tpa"], INF))
+            col = self.lp.var(self.df[t] * num(r["cost_usd_per_t"], 0.0) * MUSD, hi=num(r["max_tpa"], INF),
+                              name=("flow", a, b, c, t))
             self.flow[a, b, c, t] = col
             add(self.balance[b, c, t], {col: 1.0})
             add(self.balance[a, c, t], {col: -1.0})
@@ -339,7 +355,8 @@ class Reference:
                 cons = sum(self.content[c, m] * self.demand.get((r, c, t), 0.0) for c in self.commodities)
                 if cons == 0:
                     continue
-                short = (lambda: self.lp.var(self.df[t] * pen * MUSD)) if pen is not None else None
+                short = (lambda *q: self.lp.var(self.df[t] * pen * MUSD, name=("short", k["policy"], *q, t))) \
+                    if pen is not None else None
                 if k["kind"] == "min_domestic_share":
                     self.domestic(k, m, r, g, t, share * cons, short)
                 else:
@@ -368,7 +385,7 @@ class Reference:
             if q == r or not terms:
                 continue
             if short:
-                terms[short()] = -1.0
+                terms[short(q)] = -1.0
             self.lp.row(terms, hi=target)
 
     # ------------------------------------------------------------------ all
