@@ -171,6 +171,10 @@ def _c(name, kind, help, **kw) -> Column:
     return Column(name, kind, help, **kw)
 
 
+# the optional full name of a project or policy, shown beside its id in reports, charts and diffs
+NAME_V2 = _c("name", "text", "full name shown in reports, charts and diffs", blank="the id", since=2)
+
+
 def _window(what: str, since: int = 1) -> tuple[Column, Column]:
     """first_year and last_year of a row that stands for some years (blank: the horizon's ends)."""
     return (_c("first_year", "whole", f"first year {what}", unit="year", blank="first_year", since=since),
@@ -289,6 +293,7 @@ SHEETS: tuple[Sheet, ...] = (
                unit="t/yr", above=0.0, blank="continuous", since=2),
             _c("min_build_tpa", "number", "a build in a start year is 0 or at least this (<= max_new_tpa)",
                unit="t/yr", above=0.0, blank="none", since=2),
+            NAME_V2,
         ),
         "facilities, existing or candidate",
         key=("project",), id_column="project",
@@ -396,6 +401,7 @@ SHEETS: tuple[Sheet, ...] = (
                unit="USD/t", minimum=0.0, blank="hard"),
             _c("group", "text", "policies with the same group are also costed together (--policy-costs)",
                blank="none", since=2),
+            NAME_V2,
         ),
         "policy targets (EU CRMA benchmarks)",
         key=("policy",), id_column="policy",

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ..analysis import policy_status, stage_order, staged
 from .cells import PERCENT, TONNES, Rows, print_setup
+from .colours import excel, region_colours
 
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F",  # tab20 order:
            "BCBD22", "17BECF", "393B79", "AEC7E8", "FFBB78", "98DF8A", "FF9896", "C5B0D5",  # distinct for
@@ -75,7 +76,7 @@ def _capacity_by_region_sheet(wb: Workbook, capacity: pd.DataFrame, years: list[
     print_setup(ws)
     rows = Rows(ws)
     regions = sorted(capacity["region"].unique())
-    color = {r: PALETTE[i % len(PALETTE)] for i, r in enumerate(regions)}
+    color = {r: excel(c) for r, c in region_colours(regions).items()}  # the PNG charts' colours
     ws.column_dimensions["A"].width = 10
     for j in range(2, len(regions) + 2):
         ws.column_dimensions[get_column_letter(j)].width = 13

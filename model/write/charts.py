@@ -33,14 +33,12 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import TOL, budget_spend, key_regions, policy_status, stage_key, stage_order, staged
+from .colours import OTHER, region_colours, series_colours
 
 SIZE = (10.0, 5.6)  # inches, 16:9
 DPI = 150
-# tab10 with its grey swapped for dark blue: grey is kept for "other"
-COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#393b79",
-          "#bcbd22", "#17becf")
 CAP_COLOR = "#c00000"
-OTHER, OTHER_COLOR = "other", "#c7c7c7"
+MAX_LEGEND = 12  # legend entries; the rest are named as a count of others
 MAX_PANELS = 6
 SLUG_CHARS = 40  # the readable part of a file name made from an id
 
@@ -118,6 +116,12 @@ def _legend(fig, axes, ncol_max: int = 6) -> None:
                 seen.add(lab)
                 handles.append(h)
                 labels.append(lab)
+    if len(handles) > MAX_LEGEND:  # a long legend squashes the plot
+        from matplotlib.patches import Patch
+
+        more = len(handles) - MAX_LEGEND + 1
+        handles = handles[:MAX_LEGEND - 1] + [Patch(color="white", label=f"... and {more} others")]
+        labels = labels[:MAX_LEGEND - 1] + [f"... and {more} others"]
     if handles:
         ncol = min(ncol_max, len(labels))
         rows = int(np.ceil(len(labels) / ncol))
@@ -173,9 +177,8 @@ def slugs(ids) -> dict[str, str]:
 
 
 def _colors(keys) -> dict:
-    out = {k: COLORS[i % len(COLORS)] for i, k in enumerate(k for k in keys if k != OTHER)}
-    out[OTHER] = OTHER_COLOR
-    return out
+    """Colours of series that are not regions (stages, stocks); regions use region_colours."""
+    return series_colours(keys)
 
 
 def _keep(totals: pd.Series, n: int = 9) -> list:
@@ -207,7 +210,7 @@ def capacity_figure(capacity: pd.DataFrame | None, summary: dict):
     keep = _keep(capacity.groupby("region")["capacity_tpa"].sum())
     capacity = capacity.assign(region=capacity["region"].where(capacity["region"].isin(keep), OTHER))
     regions = keep + ([OTHER] if (capacity["region"] == OTHER).any() else [])
-    color = _colors(regions)
+    color = region_colours(regions)
     years = list(range(int(capacity["year"].min()), int(capacity["year"].max()) + 1))
     fig, axes = _figure(len(stages), "Capacity online by stage and region", _subtitle(summary))
     for ax, stage in zip(axes, stages):
@@ -254,7 +257,7 @@ def supply_mix_figures(policies: pd.DataFrame | None, summary: dict) -> list[tup
     keep = _keep(caps.groupby("supplier")["achieved_share"].sum(), n=8)
     caps = caps.assign(supplier=caps["supplier"].where(caps["supplier"].isin(keep), OTHER))
     suppliers = keep + ([OTHER] if (caps["supplier"] == OTHER).any() else [])
-    color = _colors(suppliers)
+    color = region_colours(suppliers)
     slug = slugs(caps["region"].unique())
     for region, rc in caps.groupby("region", sort=True):
         panels = sorted({(m, s) for m, s in zip(rc["material"], rc["stage"])},
@@ -385,7 +388,7 @@ def price_figure(prices: pd.DataFrame | None, tables: dict, summary: dict):
     commodities = sorted(commodities)
     if not commodities:
         return None
-    color = _colors(regions)
+    color = region_colours(regions)
     years = list(range(int(p["year"].min()), int(p["year"].max()) + 1))
     fig, axes = _figure(len(commodities), "Commodity prices: marginal cost of one more tonne (USD/t)",
                         _subtitle(summary))
@@ -399,6 +402,7 @@ def price_figure(prices: pd.DataFrame | None, tables: dict, summary: dict):
         _style(ax, c, "USD/t")
         _years_axis(ax, years)
         _thousands(ax)
+        ax.set_ylim(bottom=min(0.0, float(g["price_usd_per_t"].min()) * 1.05))  # from zero: a wobble is no crash
     _legend(fig, axes)
     _footnote(fig, "shadow prices of the commodity balances, undiscounted")
     return fig

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import TOL, origin_policies, stage_key
-from .charts import (CAP_COLOR, MAX_PANELS, OTHER, _colors, _figure, _footnote, _keep, _legend, _percent, _style,
+from .charts import (CAP_COLOR, MAX_PANELS, OTHER, _figure, _footnote, _keep, _legend, _percent, _style,
                      _subtitle, _years_axis, slugs)
+from .colours import region_colours
 
 REST_COLOR = "#d9d9d9"
 INDIFFERENT = "one of many equally cheap splits where no origin cap binds"
@@ -59,7 +60,7 @@ def origin_figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple
     keep = _keep(origin.groupby("tracked_region")["tagged_t"].sum(), n=8)
     origin = origin.assign(tracked_region=origin["tracked_region"].where(origin["tracked_region"].isin(keep), OTHER))
     tracked = keep + ([OTHER] if (origin["tracked_region"] == OTHER).any() else [])
-    color = _colors(tracked)
+    color = region_colours(tracked)
     years = list(range(int(origin["year"].min()), int(origin["year"].max()) + 1))
     totals = origin.groupby("region")["tagged_t"].sum()
     regions = sorted(totals[totals > TOL].index)
