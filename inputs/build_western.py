@@ -1129,9 +1129,21 @@ S("lead_time_plus_2", "projects", "max_new_tpa>0", "lead_time_years", "add", 2, 
   "every candidate takes two more years (USAR Stillwater slipped 3 yr, Tyseley 2 yr; S&P 15.7 yr to production)")
 sheets["scenarios"] = scen
 
+# The two-stage plan (reeplan solve --stochastic): whether China re-activates the October 2025 controls
+# (suspended to November 2026 [pillsbury_2025]) and widens them to a full ban from 2027 is not known
+# when the first builds start. Judgment: 30 % (China used licensing twice in 2025 [china_no61_2025] and
+# suspended it once under a trade truce); the README shows the regret table, and 10 % / 50 % as a
+# sensitivity. The branch year is 2027: decisions before it are shared.
+sheets["stochastic"] = [
+    {"scenario": "base", "probability": 0.7, "branch_year": 2027, "source": "pillsbury_2025",
+     "note": "judgment: the 2025 controls stay suspended or licensed, no full ban"},
+    {"scenario": "china_ree_ban_2027", "probability": 0.3, "branch_year": 2027, "source": "china_no61_2025",
+     "note": "judgment: the October 2025 controls come back from 2027 as a full ban (two uses of licensing in 2025)"},
+]
+
 
 def write(path: Path) -> Path:
-    extra = {s: ["source", "note"] for s in sheets if s not in ("sources", "scenarios")}
+    extra = {s: ["source", "note"] for s in sheets if s not in ("sources", "scenarios")}  # stochastic included
     extra["scenarios"] = ["source"]
     out = write_study(path, settings, sheets, extra_columns=extra)
     wb = load_workbook(out)  # document the settings too (extra settings columns are ignored by the reader)
