@@ -336,3 +336,31 @@ def origin_dependence(origin: pd.DataFrame | None, policies: pd.DataFrame | None
                        top_shipper_share=float(p["achieved_share"].iloc[0]))
         recs.append(rec)
     return pd.DataFrame.from_records(recs, columns=DEPENDENCE_COLUMNS)
+
+
+# --- names beside ids ----------------------------------------------------------------------
+NAMED = {"regions": "region", "projects": "project", "policies": "policy", "commodities": "commodity"}
+
+
+def names_of(tables) -> dict[str, dict[str, str]]:
+    """{sheet: {id: full name}} from the workbook's optional name columns, only where a name is
+    given and differs from its id (summary.json carries it to the report, charts and diff)."""
+    out = {}
+    for sheet, key in NAMED.items():
+        frames = getattr(tables, "frames", tables)  # a read.Tables or a plain dict of frames
+        df = frames.get(sheet)
+        if df is None or "name" not in df or df.empty:
+            continue
+        named = df[df["name"].notna() & (df["name"].astype(str).str.strip() != "")]
+        named = named[named["name"].astype(str) != named[key].astype(str)]
+        if len(named):
+            out[sheet] = dict(zip(named[key].astype(str), named["name"].astype(str)))
+    return out
+
+
+def label(key, names: dict | None, short: bool = False) -> str:
+    """'Full name (id)', or the id alone when it has no name; `short` gives the name alone."""
+    name = (names or {}).get(str(key))
+    if not name:
+        return str(key)
+    return name if short else f"{name} ({key})"

@@ -333,8 +333,10 @@ def ensemble(workbook: Path | None, samples: int, seed: int, scenario: str, jobs
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="also write the report to this workbook")
 @click.option("--rtol", default=1e-5, show_default=True, type=click.FloatRange(min=0), help="relative tolerance")
 @click.option("--atol", default=1e-6, show_default=True, type=click.FloatRange(min=0), help="absolute tolerance")
+@click.option("--all-rows", is_flag=True, help="list every changed row (default: the first 10 of each table, "
+              "changes below 0.1 % folded)")
 @guarded
-def diff_cmd(dir_a: Path, dir_b: Path, xlsx: Path | None, rtol: float, atol: float) -> None:
+def diff_cmd(dir_a: Path, dir_b: Path, xlsx: Path | None, rtol: float, atol: float, all_rows: bool) -> None:
     """What changed between two solved scenario folders: costs, builds, policy shares and
     shadow prices, commodity prices, unmet demand. Exit 0: no differences; 1: differences
     (like diff); 2: a folder is not a result folder."""
@@ -345,7 +347,7 @@ def diff_cmd(dir_a: Path, dir_b: Path, xlsx: Path | None, rtol: float, atol: flo
     except NotAResultFolder as e:
         err.print(f"[red]error:[/] {escape(str(e))}")
         sys.exit(2)
-    click.echo(text(d), nl=False)
+    click.echo(text(d, all_rows=all_rows), nl=False)
     if xlsx is not None:
         write_xlsx(d, xlsx)
         err.print(f"wrote {escape(str(xlsx))}")

@@ -2,7 +2,7 @@
 
 Compared: status, objective and cost by component (summary.json, full precision); builds
 (project, start year, capacity); policy achieved shares and shadow prices; commodity
-prices; unmet demand; and, when either side has them, sales (tonnes sold), stockpile levels,
+prices; unmet demand; outside purchases and trade (t); and, when either side has them, sales (tonnes sold), stockpile levels,
 the support needed (capital subsidy per t/yr, minimum-output support per t) and the shares of
 consumption by origin (origin.csv, studies with track_origin) (csv/). A
 table only one side has is compared against an empty one. Two numbers are equal when
@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from .costs import COMPONENTS
-from .write.csv import format_number
 
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -46,11 +45,13 @@ TABLES = {
                 "support needed (capital subsidy USD per t/yr, minimum-output support USD/t)"),
     "origin": (["region", "material", "stage", "tracked_region", "year"], ["share"],
                "consumption by origin (share of consumption)"),
+    "supply": (["offer", "region", "commodity", "year"], ["bought_t"], "outside purchases (t)"),
+    "trade": (["from_region", "to_region", "commodity", "year"], ["flow_t"], "trade (t)"),
 }
 # version 2 tables, written only by studies that have them (support.csv by every newer run,
 # origin.csv with track_origin): compared when either side has the file, a side without it as
 # an empty table
-OPTIONAL = ("sales", "stocks", "support", "origin")
+OPTIONAL = ("sales", "stocks", "support", "origin", "supply", "trade")
 
 
 class NotAResultFolder(Exception):
@@ -62,6 +63,7 @@ class Section:
     name: str
     title: str
     table: pd.DataFrame  # changed rows only: keys, change, <value>_a, <value>_b, ...
+    full: tuple[pd.DataFrame, pd.DataFrame] | None = None  # both sides' whole tables
 
     def counts(self) -> dict[str, int]:
         return self.table["change"].value_counts().to_dict() if len(self.table) else {}
@@ -71,9 +73,11 @@ class Section:
 class Diff:
     a: Path
     b: Path
-    summary: pd.DataFrame  # item, a, b, delta (changed items only)
+    summary: pd.DataFrame  # item, a, b, delta, pct (changed items only)
     inputs: pd.DataFrame  # item, a, b (differing inputs, context only)
     sections: list[Section] = field(default_factory=list)
+    sides: tuple[dict, dict] = ({}, {})  # the two summary.json
+    aggregate: pd.DataFrame | None = None  # measure, stage, region, value_a, value_b, delta, pct
 
     @property
     def differs(self) -> bool:
@@ -211,8 +215,9 @@ def _summary_rows(sa: dict, sb: dict, rtol: float, atol: float) -> pd.DataFrame:
         x = np.nan if x is None else float(x)
         y = np.nan if y is None else float(y)
         if not close(x, y, rtol, atol):
-            rows.append({"item": item, "a": x, "b": y, "delta": y - x if not np.isnan(x + y) else None})
-    return pd.DataFrame(rows, columns=["item", "a", "b", "delta"])
+            rows.append({"item": item, "a": x, "b": y, "delta": y - x if not np.isnan(x + y) else None,
+                         "pct": (y - x) / abs(x) if x and not np.isnan(x + y) else None})
+    return pd.DataFrame(rows, columns=["item", "a", "b", "delta", "pct"])
 
 
 def _edits_text(s: dict) -> str:
@@ -235,55 +240,55 @@ def _inputs(sa: dict, sb: dict) -> pd.DataFrame:
 def diff_folders(a: str | Path, b: str | Path, rtol: float = RTOL, atol: float = ATOL) -> Diff:
     a, b = Path(a), Path(b)
     sa, sb = _summary(a), _summary(b)
-    d = Diff(a, b, _summary_rows(sa, sb, rtol, atol), _inputs(sa, sb))
+    d = Diff(a, b, _summary_rows(sa, sb, rtol, atol), _inputs(sa, sb), sides=(sa, sb))
     for name, (keys, values, title) in TABLES.items():
         if name in OPTIONAL and not any((f / "csv" / f"{name}.csv").is_file() for f in (a, b)):
             continue
         ta, tb = _table(a, name, keys, values), _table(b, name, keys, values)
-        d.sections.append(Section(name, title, compare_table(ta, tb, keys, values, rtol, atol)))
+        d.sections.append(Section(name, title, compare_table(ta, tb, keys, values, rtol, atol), (ta, tb)))
+    d.aggregate = aggregate(a, b, rtol, atol)
     return d
 
 
-# ---------------------------------------------------------------- reports
-def _fmt(v) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return ""
-    if isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, bool):
-        return format_number(float(v))
-    return str(v)
+def _stage_of(folder: Path) -> dict[str, str]:
+    """commodity -> the stage of the projects that make it (production.csv outputs)."""
+    prod = _table(folder, "production", ["stage", "commodity"], ["quantity_t"])
+    made = prod[(prod["quantity_t"] > 0) & (prod["stage"] != "")]
+    return dict(zip(made["commodity"], made["stage"]))
 
 
-def text(d: Diff, limit: int = 40) -> str:
-    """The terminal report."""
-    lines = [f"reeplan diff {d.a} {d.b}"]
-    if len(d.inputs):
-        lines.append("inputs (context):")
-        lines += [f"  {r.item}: {r.a}  ->  {r.b}" for r in d.inputs.itertuples()]
-    if not d.differs:
-        lines.append("no differences")
-        return "\n".join(lines) + "\n"
-    if len(d.summary):
-        lines.append("summary (USD million):")
-        for r in d.summary.itertuples():
-            delta = "" if r.delta is None or pd.isna(r.delta) else f"  ({'+' if r.delta >= 0 else ''}{_fmt(r.delta)})"
-            lines.append(f"  {r.item}: {_fmt(r.a)}  ->  {_fmt(r.b)}{delta}")
-    for s in d.sections:
-        if not len(s.table):
-            continue
-        counts = s.counts()
-        lines.append(f"{s.title}: " + ", ".join(f"{counts[k]} {k}" for k in ("added", "removed", "changed")
-                                                if k in counts))
-        shown = s.table.head(limit).map(_fmt)
-        body = shown.to_string(index=False).splitlines()
-        lines += ["  " + line.rstrip() for line in body]
-        if len(s.table) > limit:
-            lines.append(f"  ... and {len(s.table) - limit} more rows (--xlsx PATH writes them all)")
-    return "\n".join(lines) + "\n"
+def _measures(folder: Path, stage: dict[str, str]) -> pd.DataFrame:
+    """measure, stage, region, value: capacity in the last year (t/yr), output, purchases and
+    exports by shipper over the horizon (t)."""
+    cap = _table(folder, "capacity", ["stage", "region", "year"], ["capacity_tpa"])
+    prod = _table(folder, "production", ["stage", "region"], ["quantity_t"])
+    sup = _table(folder, "supply", ["region", "commodity"], ["bought_t"])
+    trade = _table(folder, "trade", ["from_region", "commodity"], ["flow_t"])
+    last = cap["year"].astype(int).max() if len(cap) else 0
+    parts = [cap[cap["year"].astype(int) == last].assign(measure=f"capacity {last} (t/yr)", value=cap["capacity_tpa"]),
+             prod[prod["quantity_t"] > 0].assign(measure="output (t)", value=prod["quantity_t"]),
+             sup.assign(measure="purchases (t)", stage=sup["commodity"].map(stage), value=sup["bought_t"]),
+             trade.rename(columns={"from_region": "region"}).assign(
+                 measure="exports by shipper (t)", stage=trade["commodity"].map(stage), value=trade["flow_t"])]
+    out = pd.concat([p[["measure", "stage", "region", "value"]] for p in parts], ignore_index=True)
+    out["stage"] = out["stage"].replace("", np.nan).fillna("no stage")
+    return out.groupby(["measure", "stage", "region"], sort=False, as_index=False)["value"].sum()
 
 
-def write_xlsx(d: Diff, path: Path) -> Path:
-    from .write.tables import write_tables_xlsx
+def aggregate(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL) -> pd.DataFrame:
+    """Capacity, output, purchases and trade by stage x region where they changed beyond the
+    tolerance (rounded to the tonne), largest change first within each measure."""
+    stage = _stage_of(a) | _stage_of(b)
+    m = _measures(a, stage).merge(_measures(b, stage), on=["measure", "stage", "region"], how="outer",
+                                  suffixes=("_a", "_b")).fillna({"value_a": 0.0, "value_b": 0.0})
+    m = m[~close(m["value_a"], m["value_b"], rtol, max(atol, 0.5))]
+    m = m.assign(delta=m["value_b"] - m["value_a"])
+    m["pct"] = np.where(m["value_a"].abs() > 0, m["delta"] / m["value_a"].abs().where(m["value_a"] != 0), np.nan)
+    order = {k: i for i, k in enumerate(m["measure"].unique())}
+    m = m.assign(_o=m["measure"].map(order), _s=-m["delta"].abs())
+    return m.sort_values(["_o", "_s", "stage", "region"], kind="stable").drop(columns=["_o", "_s"]).reset_index(drop=True)
 
-    sheets = {"summary": d.summary, "inputs": d.inputs}
-    sheets.update({s.name: s.table for s in d.sections})
-    return write_tables_xlsx(Path(path), sheets)
+
+from .diff_view import text, write_xlsx  # noqa: E402  (the views read Diff)
+
+

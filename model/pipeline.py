@@ -208,6 +208,9 @@ def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, s
     if costs_by_policy is not None:
         tables["policy_costs"] = policy_costs(tables["policies"], *costs_by_policy, policy_groups(study))
     summary["cost_by_component_musd"] = cost_by_component(tables)
+    from .analysis import names_of  # full names for the report, charts and diff (issue 18)
+    if names := names_of(study.tables):
+        summary["names"] = names
     (tmp / "csv").mkdir()
     for name, df in tables.items():
         write_csv(df, tmp / "csv" / f"{name}.csv")

@@ -66,7 +66,9 @@ def test_a_real_change_is_reported_and_exits_1(folders, tmp_path):
     assert r.exit_code == 1, r.output
     out = r.output
     # objective 1500 USD -> 10300 USD (see test_batch.py)
-    assert "objective_musd: 0.0015  ->  0.0103  (+0.0088)" in out
+    assert "total cost (objective) 0.0015 0.0103 +0.0088 +586.7%" in out
+    assert "purchases (t) manufacturing     EU 30.00  0.00 -30.00  -100.0%" in out  # by stage x region
+    assert "purchase magnet bought in EU          t   30      0     -30" in out  # the largest change first
     assert "edits: (none)  ->  supply [year>=2026] max_tpa set 0" in out
     assert "builds (capacity started, t/yr): 1 added" in out
     assert "policies (achieved share, shadow price USD/t): 3 changed" in out
@@ -82,7 +84,12 @@ def test_a_real_change_is_reported_and_exits_1(folders, tmp_path):
     assert prices["price_usd_per_t_a"].tolist() == [50, 50, 50] and prices["change"].tolist() == ["changed"] * 3
     from openpyxl import load_workbook
     wb = load_workbook(xlsx, read_only=True)
-    assert wb.sheetnames == ["summary", "inputs", "builds", "policies", "prices", "unmet", "support"]
+    assert wb.sheetnames == ["headline", "by stage and region", "largest changes", "inputs", "builds", "policies",
+                             "prices", "unmet", "support", "supply", "trade"]
+    assert [c.value for c in next(wb["headline"].iter_rows(max_row=1))] == ["item", "base", "ban", "delta", "pct"]
+    builds = load_workbook(xlsx)["builds"]
+    assert builds.print_title_rows == "$1:$1" and builds.page_setup.orientation == "landscape"
+    assert builds["E2"].number_format == "#,##0" and builds["E1"].value == "capacity_tpa (ban)"
     rows = list(wb["builds"].iter_rows(values_only=True))
     assert rows[0][:3] == ("project", "start_year", "change") and rows[1][:3] == ("p", 2025, "added")
 
@@ -102,6 +109,9 @@ def test_infeasible_side_shows_the_status(folders, tmp_path):
     stuck = solve_workbook(wb, tmp_path / "out", scenario="stuck", figures=False).folder
     r = run(folders["base"], stuck)
     assert r.exit_code == 1 and "status: optimal  ->  infeasible" in r.output
+    assert f"stuck has no plan (status infeasible): nothing to compare row by row; see {stuck}/infeasibility.md " \
+           "for why." in r.output
+    assert "removed" not in r.output
 
 
 # ---------------------------------------------------------------- the comparison itself
@@ -287,7 +297,7 @@ def test_sales_stocks_and_support_are_compared(folders, tmp_path, case, edit_a, 
 
 def test_optional_tables_neither_side_has_make_no_section(folders):
     names = [s.name for s in diff_folders(folders["base"], folders["again"]).sections]
-    assert names == ["builds", "policies", "prices", "unmet", "support"]
+    assert names == ["builds", "policies", "prices", "unmet", "support", "supply", "trade"]
 
 
 def test_a_changed_subsidy_row_shows_both_values(folders, tmp_path):
