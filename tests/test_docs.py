@@ -267,10 +267,38 @@ def test_cost_components_are_documented():
     assert [c for c in dict.fromkeys(listed) if c in COMPONENTS] == list(COMPONENTS)
 
 
+OPTIONAL_SUMMARY = {"diagnosis", "mip", "relaxed", "names"}  # infeasible; lumpy builds (solved, --relax); full names
+
+
 def test_every_summary_key_is_documented(example_plan):
     summary = json.loads((example_plan / "summary.json").read_text())
     documented = documented_columns(outputs_page(), "summary.json")
-    assert set(summary) | {"diagnosis"} == set(documented)
+    assert set(summary) | OPTIONAL_SUMMARY == set(documented)
+
+
+@pytest.fixture(scope="module")
+def lumpy_summaries(tmp_path_factory):
+    """The example study with a minimum size on its first candidate: solved, and with --relax."""
+    import openpyxl
+    tmp = tmp_path_factory.mktemp("lumpy")
+    wb = openpyxl.load_workbook(ROOT / "inputs" / "example.xlsx")
+    ws = wb["projects"]
+    head = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if (ws.cell(r, head.index("max_new_tpa") + 1).value or 0) > 0)
+    ws.cell(1, len(head) + 1, "min_build_tpa")
+    ws.cell(row, len(head) + 1, 0.5 * ws.cell(row, head.index("max_new_tpa") + 1).value)
+    wb.save(tmp / "lumpy.xlsx")
+    return [solve_workbook(tmp / "lumpy.xlsx", tmp / name, figures=False, relax=relax).summary
+            for name, relax in (("mip", False), ("relaxed", True))]
+
+
+def test_mip_and_relaxed_keys_are_documented(lumpy_summaries):
+    """The mip block of a lumpy study, and relaxed with --relax, with every key of the block named."""
+    mip, relaxed = lumpy_summaries
+    assert "mip" in mip and "relaxed" not in mip and "relaxed" in relaxed and "mip" not in relaxed
+    text = [line for line in section(outputs_page(), "summary.json").splitlines() if line.startswith("| `mip` |")]
+    assert len(text) == 1
+    assert [k for k in mip["mip"] if f"`{k}`" not in text[0]] == []
 
 
 def test_infeasibility_columns_are_documented():
