@@ -100,9 +100,9 @@ def _builds(doc: Doc, tables: dict) -> None:
               "demand.")
         return
     n_projects = b["project"].nunique()
-    doc.p(f"It starts {len(b)} build{'s' if len(b) != 1 else ''} at {n_projects} "
-          f"project{'s' if n_projects != 1 else ''}, for **{musd(b['capex_musd'].sum())}** of capital "
-          "(undiscounted), spread over each project's construction years.")
+    doc.p(f"It builds **{n_projects} project{'s' if n_projects != 1 else ''}** "
+          f"({len(b)} start-year tranche{'s' if len(b) != 1 else ''}), for **{musd(b['capex_musd'].sum())}** of "
+          "capital (undiscounted), spread over each project's construction years.")
     stage = has_stage(b["stage"])
     items = [_build_item(f"**{_u(g)}**", b[b["stage"] == g]) for g in stage_order(b["stage"])]
     if not stage.all():  # formulation 12: they count towards no stage
@@ -116,6 +116,8 @@ def _builds(doc: Doc, tables: dict) -> None:
             peak = capex.loc[capex["cost_musd"].idxmax()]
             doc.p(f"Capital spend peaks in {int(peak['year'])} at {musd(peak['cost_musd'])}.")
     lb = largest_builds(b, 8)
+    doc.p(f"The {len(lb)} largest projects by new capacity" + (f" (of {n_projects})" if n_projects > len(lb) else "")
+          + ":")
     doc.table(["project", "stage", "region", "starts", "online", "new capacity (t/yr)", "capex (USD million)"],
               [[_u(r.project), _stage(r.stage), _u(r.region), int(r.first_start_year), int(r.first_online_year),
                 tonnes(r.capacity_tpa), num(r.capex_musd, 1)] for r in lb.itertuples(index=False)],

@@ -42,7 +42,8 @@ def test_report_states_the_objective_and_status(md, run):
 def test_report_says_what_is_built_where_and_when(md, run):
     builds = pd.read_csv(run.folder / "csv" / "builds.csv")
     text = section(md, "What the plan builds")
-    assert f"It starts {len(builds)} builds at {builds.project.nunique()} projects" in text
+    assert f"It builds **{builds.project.nunique()} projects** ({len(builds)} start-year tranches)" in text
+    assert f"The {min(8, builds.project.nunique())} largest projects by new capacity" in text
     for stage, g in builds.groupby("stage"):
         assert f"**{stage}**: {g.capacity_tpa.sum():,.0f} t/yr new" in text
         assert f"online {year_ranges(g.online_year)}" in text
