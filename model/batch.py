@@ -251,6 +251,7 @@ def dask_client(address: str):
 
 
 CONNECT_TIMEOUT = "20s"
+CLIENT_ROUNDS = 3  # rounds of resubmission after Dask's own retries gave up
 
 
 def run_tasks(fn: Callable, shared: Any, items: dict[Any, tuple], address: str,
@@ -263,22 +264,30 @@ def run_tasks(fn: Callable, shared: Any, items: dict[Any, tuple], address: str,
     with dask_client(address) as client:
         from distributed import as_completed as completed
 
-        big = client.scatter(shared, broadcast=True, hash=False)
-        run = uuid.uuid4().hex[:8]
-        futures = {client.submit(fn, big, *a, key=f"reeplan-{run}-{i}", pure=False): k
-                   for i, (k, a) in enumerate(items.items())}
-        try:
-            for f in completed(futures):
-                try:
-                    r = f.result()
-                except Exception as e:  # noqa: BLE001 - KilledWorker after RETRIES, or a lost input
-                    died(futures[f], f"worker failed: {type(e).__name__}: {e}")
-                    continue
-                arrived(futures[f], r)
-        except BaseException:
-            ignore_interrupts()
-            client.cancel(list(futures))
-            raise
+        pending, failures = dict(items), {}
+        for attempt in range(CLIENT_ROUNDS):  # a dead worker can take the scattered inputs with it:
+            if not pending:                   # scatter again and resubmit what failed
+                break
+            big = client.scatter(shared, broadcast=True, hash=False)
+            run = uuid.uuid4().hex[:8]
+            futures = {client.submit(fn, big, *pending[k], key=f"reeplan-{run}-{i}", pure=False): k
+                       for i, k in enumerate(pending)}
+            try:
+                for f in completed(futures):
+                    try:
+                        r = f.result()
+                    except Exception as e:  # noqa: BLE001 - KilledWorker after RETRIES, or a lost input
+                        failures[futures[f]] = f"worker failed: {type(e).__name__}: {e}"
+                        continue
+                    arrived(futures[f], r)
+                    pending.pop(futures[f], None)
+                    failures.pop(futures[f], None)
+            except BaseException:
+                ignore_interrupts()
+                client.cancel(list(futures))
+                raise
+        for k in pending:
+            died(k, failures.get(k, "worker failed"))
 
 
 def batch_exit_code(outcomes: list[Outcome]) -> int:
