@@ -34,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-from run import peak_rss_mb  # noqa: E402 - benchmarks/run.py, beside this file
+from run import peak_rss_mb  # benchmarks/run.py, beside this file
 
 RESULTS = HERE / "stochastic.csv"
 YEARS_BEFORE_BRANCH = 4

@@ -355,8 +355,8 @@ class Reference:
                 cons = sum(self.content[c, m] * self.demand.get((r, c, t), 0.0) for c in self.commodities)
                 if cons == 0:
                     continue
-                short = (lambda *q: self.lp.var(self.df[t] * pen * MUSD, name=("short", k["policy"], *q, t))) \
-                    if pen is not None else None
+                short = (lambda *q, t=t, pen=pen, kid=k["policy"]:
+                         self.lp.var(self.df[t] * pen * MUSD, name=("short", kid, *q, t))) if pen is not None else None
                 if k["kind"] == "min_domestic_share":
                     self.domestic(k, m, r, g, t, share * cons, short)
                 else:

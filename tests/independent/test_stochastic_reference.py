@@ -16,13 +16,13 @@ import copy
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from random_studies import random_study
+from reference_lp import INF, Reference, solve_arrays
 
 from model.read import read_tables
 from model.stochastic_run import solve_stochastic_workbook
 from model.validate import validate
 from model.write.workbook import write_study
-from random_studies import random_study
-from reference_lp import INF, Reference, solve_arrays
 
 SEEDS = range(1000, 1016)  # version 2 random studies: sales, stocks, ramp-up, dated routes, groups
 REL = 1e-6
