@@ -417,6 +417,8 @@ def frontier(workbook: Path | None, policy: str, points: int, scenario: str, out
     prepare_out(out / workbook.stem)
     folder, df, meta = write_frontier(workbook, policy, points, out, scenario)
     err.print(f"{escape(policy)}: free at {meta['free_share']:.1%}, tightest feasible {meta['tightest_share']:.1%}")
+    if meta.get("note"):
+        err.print(f"[yellow]warning:[/] {escape(meta['note'])}")
     for r in df.itertuples(index=False):
         cost = f"{r.objective_musd:,.1f} USD million" if r.status == "optimal" else r.status
         err.print(f"  share {r.share:7.2%}  {cost}")

@@ -112,13 +112,20 @@ def sweep(workbook: str | Path, policy: str, points: int = 8, scenario: str = "b
             rec["max_shadow_price_usd_per_t"] = float(max(prices)) if prices else 0.0
             b = builds(s, sol)
             for (g, r), v in b.groupby(["stage", "region"], dropna=False)["capacity_tpa"].sum().items():
-                rec[f"built {g} {r} tpa"] = float(v)
+                rec[f"built {g if isinstance(g, str) else 'no stage'} {r} tpa"] = float(v)
         recs.append(rec)
     out = pd.DataFrame.from_records(recs)
+    built = [c for c in out.columns if c.startswith("built ")]
+    out.loc[out.status == "optimal", built] = out.loc[out.status == "optimal", built].fillna(0.0)
     fixed = ["share", "status", "objective_musd"]
     rest = sorted(c for c in out.columns if c not in fixed)
     out = out[[c for c in fixed if c in out.columns] + rest]
-    meta = {"policy": policy, "kind": info["kind"], "region": info["region"], "material": info["material"],
+    if abs(tight - start) <= TOL:
+        meta_note = (f"policy {policy} cannot move: it stops binding where it is also at its tightest feasible "
+                     f"share ({start:.1%}); nothing in the study can change what it counts")
+    else:
+        meta_note = ""
+    meta = {"note": meta_note, "policy": policy, "kind": info["kind"], "region": info["region"], "material": info["material"],
             "stage": info["stage"], "free_share": start, "tightest_share": tight, "scenario": scenario,
             "relaxed": sess.relaxed}  # lumpy builds solved as their LP relaxation
     return out, meta

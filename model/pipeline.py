@@ -179,8 +179,8 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
     }
     if sol.mip is not None:
         summary["mip"] = sol.mip
-    if relaxed:
-        summary["relaxed"] = "lumpy builds (unit_tpa, min_build_tpa) solved as the LP relaxation (--relax)"
+    if relaxed:  # as in frontier, alternatives and the stochastic plan: lumpy builds solved as the LP relaxation
+        summary["relaxed"] = True
     diagnosis = None
     if sol.status in ("infeasible", "infeasible_or_unbounded"):
         t1 = time.perf_counter()
