@@ -31,6 +31,7 @@ from .read import ROW, CellError, Tables, closest, did_you_mean, is_blank, out_o
 from .schema import SETTING, SHEET, WILDCARD, Column
 
 BASE = "base"
+RESERVED = ("stochastic", "ensemble", "frontier", "alternatives")  # folders of other commands' outputs
 YEARLY = ("supply", "sales", "policies")  # sheets edited per year (trade rows have windows but are not split)
 WINDOW = ("first_year", "last_year")
 HORIZON = ("first_year", "last_year")  # settings that define the horizon
@@ -362,14 +363,20 @@ def apply(t: Tables, scenario: str) -> Applied:
     """The tables of `scenario` (base: the workbook itself), with the edits applied in order."""
     if scenario == BASE:
         return Applied(t)
-    frames = {k: v.copy() for k, v in t.frames.items()}
+    # sheets no edit touches stay the base's own frames (not copied): `changed_sheets` tells them
+    # apart, and validation re-runs only the checks that read an edited sheet
+    frames = dict(t.frames)
     frames["settings"] = _settings_frame(t)
     T0, T1 = t.settings.get("first_year"), t.settings.get("last_year")
     split: set[str] = set()
+    own = {"settings"}  # frames this scenario may edit in place
     applied, issues = [], []
     for e in edits_of(t, scenario):
         if e.op not in OPS or not e.sheet or not e.column or e.where is None:
             continue  # a blank or unknown cell: the reader reported it on this row
+        if e.sheet in frames and e.sheet not in own:
+            frames[e.sheet] = frames[e.sheet].copy()
+            own.add(e.sheet)
         try:
             if e.sheet in YEARLY and e.sheet not in split and e.sheet not in t.broken:
                 if T0 is None or T1 is None or T0 > T1:  # reported on the settings row
@@ -395,6 +402,12 @@ def apply(t: Tables, scenario: str) -> Applied:
                    applied, issues)
 
 
+def changed_sheets(base: Tables, scenario: Tables) -> set[str]:
+    """The sheets (settings included) whose table in `scenario` is not the base's own: the ones its edits touched."""
+    out = {k for k, df in scenario.frames.items() if df is not base.frames.get(k)}
+    return out | ({"settings"} if scenario.settings != base.settings else set())
+
+
 def name_issues(t: Tables) -> list[Issue]:
     """Scenario names: `base` takes no rows, and a name must be usable as a folder name."""
     out = []
@@ -406,6 +419,9 @@ def name_issues(t: Tables) -> list[Issue]:
         if s.lower() == BASE:
             out.append(Issue("scenarios", int(r[ROW]), "scenario", s, "a name other than base (the base case is the "
                              "workbook itself and takes no rows)", t.path))
+        elif s.lower() in RESERVED:
+            out.append(Issue("scenarios", int(r[ROW]), "scenario", s, f"a name other than {s.lower()} (the folder of "
+                             f"reeplan's {s.lower()} outputs beside the scenario folders)", t.path))
         elif not NAME.match(s):
             out.append(Issue("scenarios", int(r[ROW]), "scenario", s, "a name of letters, digits, spaces and "
                              "_ . + - (at most 64 characters), because it names the output folder", t.path))

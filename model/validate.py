@@ -23,12 +23,12 @@ def _issue(t: Tables, sheet: str, row: int, column: str, found, expected: str) -
     return Issue(sheet, int(row), column, str(shown), expected, t.path)
 
 
-def unique_keys(t: Tables) -> list[Issue]:
+def unique_keys(t: Tables, only: set[str] | None = None) -> list[Issue]:
     """Every key of the contract is unique: ids, (region, commodity, year) in demand, …"""
     out = []
     for sheet in SHEETS:
         df = t[sheet.name]
-        if not sheet.key or df.empty or sheet.name in t.broken:
+        if not sheet.key or df.empty or sheet.name in t.broken or not _reads(only, sheet.name):
             continue
         # rows a scenario split by year share their Excel row and are one row of the workbook
         keyed = df.dropna(subset=list(sheet.key)).drop_duplicates(list(sheet.key) + [ROW])
@@ -45,13 +45,13 @@ def unique_keys(t: Tables) -> list[Issue]:
     return out
 
 
-def references(t: Tables) -> list[Issue]:
+def references(t: Tables, only: set[str] | None = None) -> list[Issue]:
     """Names of regions, technologies, commodities and materials exist where they are defined."""
     out = []
     for sheet in SHEETS:
         df = t[sheet.name]
         for col in sheet.columns:
-            if not col.ref or df.empty or {sheet.name, col.ref} & t.broken:
+            if not col.ref or df.empty or {sheet.name, col.ref} & t.broken or not _reads(only, sheet.name, col.ref):
                 continue
             target = SHEET[col.ref]
             known = list(t[col.ref][target.id_column].dropna())
@@ -101,11 +101,11 @@ def horizon(t: Tables) -> list[Issue]:
     return []
 
 
-def year_windows(t: Tables) -> list[Issue]:
+def year_windows(t: Tables, only: set[str] | None = None) -> list[Issue]:
     """first_year <= last_year in every sheet with a year window, where a row gives both."""
     out = []
     for sheet in (s.name for s in SHEETS if {"first_year", "last_year"} <= set(s.names)):
-        if sheet in t.broken:
+        if sheet in t.broken or not _reads(only, sheet):
             continue
         df = t[sheet]
         # only years the row gives itself: a window ending before the horizon is merely unused
@@ -232,7 +232,9 @@ def source_ids(t: Tables) -> list[Issue]:
 
 
 # each check with the sheets it reads; a check is skipped when one of them is broken
-# (missing, or missing a column), so every other problem is still reported in the same run
+# (missing, or missing a column), so every other problem is still reported in the same run.
+# The checks of SHEET_BY_SHEET read every sheet but each one on its own (they take `only`);
+# uncertainty_rules dry-applies edits to every sheet.
 CHECKS = (
     (unique_keys, ()),  # skips broken sheets itself
     (references, ()),  # likewise
@@ -249,9 +251,27 @@ CHECKS = (
 )
 
 
-def check_tables(t: Tables) -> list[Issue]:
-    """Every cross-sheet check whose sheets are readable."""
-    return [i for check, sheets in CHECKS if not set(sheets) & t.broken for i in check(t)]
+SHEET_BY_SHEET = (unique_keys, references, year_windows)
+READS_EVERY_SHEET = (uncertainty_rules,)
+
+
+def _reads(only: set[str] | None, *sheets: str) -> bool:
+    return only is None or bool(only.intersection(sheets))
+
+
+def check_tables(t: Tables, changed: set[str] | None = None) -> list[Issue]:
+    """Every cross-sheet check whose sheets are readable. With `changed` (the sheets a scenario's
+    edits changed), only the checks, or parts of checks, that read one of them: the others would
+    find exactly what they found in the base case."""
+    out = []
+    for check, sheets in CHECKS:
+        if set(sheets) & t.broken:
+            continue
+        if check in SHEET_BY_SHEET:
+            out += check(t, changed)
+        elif changed is None or check in READS_EVERY_SHEET or _reads(changed, *sheets):
+            out += check(t)
+    return out
 
 
 def scenario_rules(t: Tables, found: list[Issue]) -> list[Issue]:
@@ -270,8 +290,9 @@ def scenario_rules(t: Tables, found: list[Issue]) -> list[Issue]:
         applied = scenarios.apply(t, name)
         out += applied.issues
         if applied.edits:
+            changed = scenarios.changed_sheets(t, applied.tables)
             out += [replace(i, expected=f"{i.expected} (after the edits of scenario {name})")
-                    for i in check_tables(applied.tables) if i not in seen]
+                    for i in check_tables(applied.tables, changed) if i not in seen]
     return out
 
 
