@@ -239,7 +239,7 @@ def set_cached_value(path: Path, sheet: str, ref: str, cached, text: bool = Fals
     with zipfile.ZipFile(path) as z:
         parts = {n: z.read(n) for n in z.namelist()}
     xml = parts[member].decode()
-    pattern = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>')
+    pattern = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)')  # without / with lxml
     assert pattern.search(xml), f"no formula cell {ref} in {member}"
     t = ' t="str"' if text else ""
     xml = pattern.sub(lambda m: f'<c r="{ref}"{m.group(1)}{t}><f>{m.group(2)}</f><v>{cached}</v>', xml, count=1)
