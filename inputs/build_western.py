@@ -1129,6 +1129,25 @@ S("lead_time_plus_2", "projects", "max_new_tpa>0", "lead_time_years", "add", 2, 
   "every candidate takes two more years (USAR Stillwater slipped 3 yr, Tyseley 2 yr; S&P 15.7 yr to production)")
 sheets["scenarios"] = scen
 
+# Monte Carlo (reeplan ensemble): the study's estimates as a strategist would doubt them.
+sheets["uncertainty"] = [
+    {"parameter": "western_capex", "sheet": "projects", "where": "region!=CN", "column": "capex_usd_per_tpa",
+     "op": "scale", "distribution": "triangular", "a": 0.8, "b": 1.6, "c": 1.0, "source": "seadrift_2023",
+     "note": "observed overruns 1.5-2.2x (Eneabba, Seadrift, Nolans; costs.csv); 20 % under at best"},
+    {"parameter": "western_opex", "sheet": "projects", "where": "region!=CN", "column": "var_cost_usd_per_t",
+     "op": "scale", "distribution": "uniform", "a": 0.85, "b": 1.3, "source": "estimate",
+     "note": "estimate: most Western running costs are not published (see the projects' notes)"},
+    {"parameter": "china_price", "sheet": "supply", "where": "region=CN", "column": "price_usd_per_t", "op": "scale",
+     "distribution": "lognormal", "a": 1.0, "b": 0.25, "source": "reuters_prices_2026",
+     "note": "NdPr oxide moved 47-123 USD/kg in 2025-26: a quarter's spread in the log"},
+    {"parameter": "demand_growth", "sheet": "demand", "where": "year>=2030", "column": "quantity_t", "op": "scale",
+     "distribution": "normal", "a": 1.0, "b": 0.12, "c": 0.6, "source": "adamas_outlook_2040",
+     "note": "outlooks for 2030+ magnet demand differ by about an eighth; truncated at 60 %"},
+    {"parameter": "lead_time_slip", "sheet": "projects", "where": "max_new_tpa>0", "column": "lead_time_years",
+     "op": "add", "distribution": "discrete", "a": "0; 1; 2", "b": "3; 2; 1", "source": "spglobal_leadtime_2023",
+     "note": "USAR Stillwater slipped 3 yr, Tyseley 2 yr; no slip is the likeliest"},
+]
+
 # The two-stage plan (reeplan solve --stochastic): whether China re-activates the October 2025 controls
 # (suspended to November 2026 [pillsbury_2025]) and widens them to a full ban from 2027 is not known
 # when the first builds start. Judgment: 30 % (China used licensing twice in 2025 [china_no61_2025] and

@@ -239,11 +239,18 @@ def solve_stochastic(tables: Tables, scenario_tables, progress=None) -> dict:
             out_relaxed = True
         branches.append(Branch(name, prob, study, edits, build_model(study)))
     progress("build", time.perf_counter() - t0)
+    out = {"branches": branches, "branch_year": B, "solutions": {}, "alone": {}, "regret": {}, "relaxed": out_relaxed}
+    stuck = [br for br in branches if br.study.impossible]  # rows no variable can meet: the plan is infeasible
+    if stuck:
+        ext = Extensive("infeasible", None, {}, "")
+        ext.warnings = [f"branch {br.name} has rows that no variable can satisfy (reeplan solve --scenario "
+                        f"{br.name} names them)" for br in stuck]
+        out["extensive"] = ext
+        return out
     t0 = time.perf_counter()
     ext = extensive_form(branches, B, tables.settings.get("solver_time_limit_s"))
     progress("solve", time.perf_counter() - t0)
-    out = {"branches": branches, "branch_year": B, "extensive": ext, "solutions": {}, "alone": {}, "regret": {},
-           "relaxed": out_relaxed}
+    out["extensive"] = ext
     if ext.x is None:
         return out
     t0 = time.perf_counter()

@@ -151,11 +151,13 @@ def solve_stochastic_workbook(workbook: str | Path, out: str | Path = "outputs",
                 bsum = {"status": sol.status, "objective_musd": sol.objective, "scenario": br.name,
                         "probability": br.prob, "branch_year": B, "workbook": str(workbook),
                         "input_sha256": br.study.sha256, "message": "branch of the stochastic plan",
-                        "cost_by_component_musd": {}, "size": sol.size, "solver": sol.solver, "edits": br.edits,
+                        "cost_by_component_musd": {}, "size": {"extensive_form": sol.size}, "solver": sol.solver,
+                        "edits": br.edits,
                         "warnings": br.study.warnings}
                 write_result(sub, workbook, br.study, sol, bsum, figures=figures)
                 (sub / "summary.json").write_text(json.dumps(bsum, indent=2, default=str) + "\n")
         phase("write", time.perf_counter() - t0)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    code = {"optimal": 0, "time_limit": 4}.get(ext.status, 3)
+    code = 0 if ext.status == "optimal" or (ext.status == "time_limit" and ext.x is not None) else \
+        4 if ext.status == "time_limit" else 3  # a feasible plan at the time limit is written, as for one solve
     return code, stage.folder, summary

@@ -139,12 +139,8 @@ def compare(tmp_path, settings: dict, sheets: dict, B: int) -> str:
 
 
 # Seed 1008: every branch has a hard policy row no project can meet (reeplan finds it before
-# solving, study.impossible, and `reeplan solve` says infeasible), yet the extensive form built
-# from the branches' matrices leaves that row out and reports a plan. Reported to the lead.
-IMPOSSIBLE_ROW_IGNORED = pytest.mark.xfail(strict=True, reason="extensive form ignores a branch's impossible rows")
-
-
-@pytest.mark.parametrize("seed", [pytest.param(s, marks=IMPOSSIBLE_ROW_IGNORED) if s == 1008 else s for s in SEEDS])
+# solving, study.impossible): the extensive form must say infeasible too, as the reference does.
+@pytest.mark.parametrize("seed", SEEDS)
 def test_random_study_extensive_form_matches_reference(tmp_path, seed):
     settings, sheets = random_study(seed, v2=True)
     T0, T1 = settings["first_year"], settings["last_year"]
