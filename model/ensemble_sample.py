@@ -225,11 +225,13 @@ def as_uncertainty(i: Issue) -> Issue:
     return replace(i, sheet=SHEET, column="a" if i.column == "value" else i.column)
 
 
-def row_issues(t: Tables) -> list[Issue]:
+def row_issues(t: Tables, sheets: set[str] | None = None) -> list[Issue]:
     """Every problem of the sheet: rows that do not read, and edits that do not apply to the base
     at the ends of their distribution (unknown sheet/column, a where matching nothing, a value
-    out of range)."""
+    out of range). With `sheets`, only the edits of rows on those sheets are tried (an edit
+    reads its own sheet only)."""
     rows, issues = parse(t)
+    rows = [r for r in rows if sheets is None or r.edit.sheet in sheets]
     if not rows:
         return issues
     width = max(len(r.distribution.extremes()) for r in rows)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from .errors import Issue
@@ -189,6 +190,22 @@ def _signature(v) -> str:
     return repr(v)
 
 
+def _changes(df: pd.DataFrame) -> pd.Series:
+    """Rows whose value differs from the row before's in some column, as `_signature` compares them
+    (float columns without it: equal with the same sign, or both blank)."""
+    out = pd.Series(False, index=df.index)
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_float_dtype(s):
+            a, b = s.to_numpy(), s.shift().to_numpy()
+            same = (np.isnan(a) & np.isnan(b)) | ((a == b) & (np.signbit(a) == np.signbit(b)))
+            out |= ~same
+        else:
+            sig = s.map(_signature)
+            out |= sig != sig.shift()
+    return out
+
+
 def _merge_years(per_year: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     """Back to one row per window: consecutive years of one row with equal values merge.
 
@@ -199,9 +216,8 @@ def _merge_years(per_year: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     if per_year.empty:  # no row stands in any year of the horizon: nothing was edited
         return base.copy()
     values = [c for c in base.columns if c not in WINDOW and c != ROW]
-    sig = per_year[values].map(_signature).agg("\x1f".join, axis=1)
     seg, year = per_year[SEG], per_year["year"]
-    run = ((sig != sig.shift()) | (seg != seg.shift()) | (year != year.shift() + 1)).cumsum()
+    run = ((seg != seg.shift()) | (year != year.shift() + 1) | _changes(per_year[values])).cumsum()
     firsts = per_year.groupby(run, sort=False).first()
     span = per_year.groupby(run, sort=False)["year"].agg(["min", "max"])
     merged = firsts[values + [ROW, SEG]].copy()

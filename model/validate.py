@@ -209,12 +209,13 @@ def stochastic_rules(t: Tables) -> list[Issue]:
     return out
 
 
-def uncertainty_rules(t: Tables) -> list[Issue]:
+def uncertainty_rules(t: Tables, only: set[str] | None = None) -> list[Issue]:
     """Each row of the uncertainty sheet reads as a distribution and applies to the base as a scenario
-    edit at the ends of its distribution (model.ensemble_sample)."""
+    edit at the ends of its distribution (model.ensemble_sample). With `only`, the edits of rows on
+    those sheets (all rows when settings, read by every edit, are among them)."""
     from .ensemble_sample import row_issues
 
-    return row_issues(t)
+    return row_issues(t, None if only is None or only & {"settings", "uncertainty"} else only)
 
 
 def source_ids(t: Tables) -> list[Issue]:
@@ -233,8 +234,7 @@ def source_ids(t: Tables) -> list[Issue]:
 
 # each check with the sheets it reads; a check is skipped when one of them is broken
 # (missing, or missing a column), so every other problem is still reported in the same run.
-# The checks of SHEET_BY_SHEET read every sheet but each one on its own (they take `only`);
-# uncertainty_rules dry-applies edits to every sheet.
+# The checks of SHEET_BY_SHEET read every sheet but each one on its own (they take `only`).
 CHECKS = (
     (unique_keys, ()),  # skips broken sheets itself
     (references, ()),  # likewise
@@ -251,8 +251,7 @@ CHECKS = (
 )
 
 
-SHEET_BY_SHEET = (unique_keys, references, year_windows)
-READS_EVERY_SHEET = (uncertainty_rules,)
+SHEET_BY_SHEET = (unique_keys, references, year_windows, uncertainty_rules)
 
 
 def _reads(only: set[str] | None, *sheets: str) -> bool:
@@ -269,7 +268,7 @@ def check_tables(t: Tables, changed: set[str] | None = None) -> list[Issue]:
             continue
         if check in SHEET_BY_SHEET:
             out += check(t, changed)
-        elif changed is None or check in READS_EVERY_SHEET or _reads(changed, *sheets):
+        elif changed is None or _reads(changed, *sheets):
             out += check(t)
     return out
 
