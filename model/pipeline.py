@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -19,6 +20,7 @@ import pandas as pd
 from .data import Study, build_study
 from .diagnose import diagnose, markdown
 from .errors import InputError, Issue
+from .forked import Later
 from .lp import build_model
 from .lp.lumpy import relax as relax_lumpy
 from .read import Tables, did_you_mean, read_tables
@@ -211,11 +213,44 @@ def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, s
     from .analysis import names_of  # full names for the report, charts and diff (issue 18)
     if names := names_of(study.tables):
         summary["names"] = names
-    (tmp / "csv").mkdir()
-    for name, df in tables.items():
-        write_csv(df, tmp / "csv" / f"{name}.csv")
-    write_xlsx(tmp / "plan.xlsx", summary, tables)
-    if figures:
-        from .write.charts import write_charts  # matplotlib loads only when a plan is drawn
-        from .write.report import write_report
-        write_report(tmp, tables, summary, write_charts(tmp, tables, summary))
+    # the charts are drawn in a child process while this one writes the tables (forked.py)
+    charts = Later(draw_charts, tmp, tables, summary) if figures else None
+    try:
+        (tmp / "csv").mkdir()
+        for name, df in tables.items():
+            write_csv(df, tmp / "csv" / f"{name}.csv")
+        write_xlsx(tmp / "plan.xlsx", summary, tables)
+        if charts is not None:
+            from .write.report import write_report
+            write_report(tmp, tables, summary, chart_paths(charts.result()))
+    finally:
+        if charts is not None:
+            charts.cancel()
+
+
+def draw_charts(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, str | None]]:
+    """charts/*.png of a plan: (path, subject) of each chart drawn."""
+    skip_pyomo_pyplot()
+    from .write.charts import write_charts  # matplotlib loads only when a plan is drawn
+
+    return [(str(p), p.subject) for p in write_charts(folder, tables, summary)]
+
+
+def chart_paths(drawn: list[tuple[str, str | None]]) -> list:
+    """The ChartPath (path and subject) of each chart `draw_charts` drew."""
+    from .write.charts import ChartPath
+
+    out = [ChartPath(p) for p, _ in drawn]
+    for path, (_, subject) in zip(out, drawn):
+        path.subject = subject
+    return out
+
+
+def skip_pyomo_pyplot() -> None:
+    """Pyomo hooks the import of matplotlib to import pyplot and pylab as well (0.3 s); the
+    charts use matplotlib's object API only, so the hook is dropped before they import it."""
+    from pyomo.common import dependencies
+
+    callbacks = getattr(getattr(dependencies, "_DeferredImportCallbackFinder", None), "_callbacks", None)
+    if isinstance(callbacks, dict) and "matplotlib" not in sys.modules:
+        callbacks.pop("matplotlib", None)
