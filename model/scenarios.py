@@ -421,7 +421,9 @@ def apply(t: Tables, scenario: str) -> Applied:
 def changed_sheets(base: Tables, scenario: Tables) -> set[str]:
     """The sheets (settings included) whose table in `scenario` is not the base's own: the ones its edits touched."""
     out = {k for k, df in scenario.frames.items() if df is not base.frames.get(k)}
-    return out | ({"settings"} if scenario.settings != base.settings else set())
+    a, b = base.settings, scenario.settings
+    same = a.keys() == b.keys() and all(_signature(a[k]) == _signature(b[k]) for k in a)  # blanks alike
+    return out | (set() if same else {"settings"})
 
 
 def name_issues(t: Tables) -> list[Issue]:

@@ -1,0 +1,130 @@
+"""The fast paths of a run give what the slow ones gave: a scenario shares the base's untouched
+tables, its validation re-runs only the checks that read a changed sheet (and finds exactly what
+re-running all of them finds), and charts drawn in a forked child come back as drawn inline."""
+
+import os
+import signal
+
+import pytest
+
+from conftest import one_region_chain, write_case
+from model import scenarios, validate
+from model.forked import Later
+from model.pipeline import read_workbook
+from model.read import read_tables
+
+SUPPLY = {"scenario": "s", "sheet": "supply", "where": "offer=imp; year>=2026", "column": "max_tpa", "op": "set",
+          "value": 0}
+
+
+def tables(tmp_path, *rows, settings=None):
+    return read_tables(write_case(tmp_path, settings={"base_year": 2025, **(settings or {})}, **one_region_chain(
+        projects=[{"project": "p", "technology": "sinter", "region": "EU", "max_new_tpa": 100,
+                   "capex_usd_per_tpa": 1000, "lead_time_years": 1},
+                  {"project": "q", "technology": "sinter", "region": "EU", "max_new_tpa": 50,
+                   "capex_usd_per_tpa": 2000, "lead_time_years": 1}],
+        supply=[{"offer": "imp", "region": "EU", "commodity": "magnet", "price_usd_per_t": 50}],
+        policies=[{"policy": "eu", "region": "EU", "material": "NdPr", "kind": "max_supplier_share",
+                   "stage": "manufacturing", "share": 0.4}],
+        demand=[{"region": "EU", "commodity": "magnet", "year": 2025, "quantity_t": 10}],
+        scenarios=[{"scenario": "s", **r} for r in rows])))
+
+
+def edit(sheet, where, column, value, op="set"):
+    return {"sheet": sheet, "where": where, "column": column, "op": op, "value": value}
+
+
+# scenario rows -> the sheets changed_sheets names
+CHANGED = {
+    "supply_by_year": ([SUPPLY], {"supply"}),
+    "projects": ([edit("projects", "project=p", "capex_usd_per_tpa", 2, "scale")], {"projects"}),
+    "two_sheets": ([SUPPLY, edit("policies", "*", "share", 0.5)], {"supply", "policies"}),
+    "settings": ([edit("settings", "key=discount_rate", "value", 0.1)], {"settings"}),
+}
+
+
+def test_settings_a_scenario_fills_with_their_defaults_count_as_changed(tmp_path):
+    """apply gives a scenario every setting's default (here base_year): validation re-runs the
+    checks that read settings rather than assume they would find the same."""
+    t = tables(tmp_path, SUPPLY, settings={"base_year": None})
+    assert "base_year" not in t.settings
+    assert scenarios.changed_sheets(t, scenarios.apply(t, "s").tables) == {"supply", "settings"}
+
+
+@pytest.mark.parametrize("name", CHANGED)
+def test_a_scenario_shares_every_table_it_does_not_edit(tmp_path, name):
+    rows, changed = CHANGED[name]
+    t = tables(tmp_path, *rows)
+    a = scenarios.apply(t, "s")
+    assert a.issues == [] and scenarios.changed_sheets(t, a.tables) == changed
+    for sheet, df in a.tables.frames.items():
+        assert (df is t.frames[sheet]) == (sheet not in changed), sheet
+
+
+# scenario rows -> the message of the check the edits break (found only after them)
+BROKEN = {
+    "reference": ([edit("projects", "project=q", "region", "XX")],
+                  'projects row 3, column region: got "XX", expected a region listed in sheet regions'),
+    "unique_key": ([edit("projects", "project=q", "project", "p")],
+                   'projects row 3, column project: got "p", expected a unique project; repeats row 2'),
+    "policy_stage": ([edit("policies", "*", "stage", "recycling")],
+                     'policies row 2, column stage: got "recycling", expected extraction, processing or '
+                     "manufacturing for max_supplier_share"),
+    "capex_of_a_candidate": ([edit("projects", "project=q", "capex_usd_per_tpa", None)],
+                             "projects row 3, column capex_usd_per_tpa: expected a capital cost, because max_new_tpa > 0"),
+}
+
+
+def every_check(monkeypatch):
+    """scenario_rules as it was: every check on every scenario."""
+    monkeypatch.setattr(scenarios, "changed_sheets", lambda base, scenario: None)
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_only_the_checks_of_changed_sheets_find_the_same_problems(tmp_path, monkeypatch, name):
+    rows, message = BROKEN[name]
+    t = tables(tmp_path, SUPPLY, *rows)
+    fast = validate.scenario_rules(t, validate.check_tables(t))
+    assert any(message in str(i) for i in fast) and all(i.expected.endswith("(after the edits of scenario s)")
+                                                         for i in fast), fast
+    every_check(monkeypatch)
+    assert validate.scenario_rules(t, validate.check_tables(t)) == fast
+
+
+def test_the_shipped_study_validates_the_same_either_way(monkeypatch):
+    t = read_workbook("inputs/western_ree_2040.xlsx")
+    fast = validate.scenario_rules(t, validate.check_tables(t))
+    every_check(monkeypatch)
+    assert validate.scenario_rules(t, validate.check_tables(t)) == fast == []
+
+
+# ---------------------------------------------------------------- forked.Later
+def _square(x):
+    return x * x
+
+
+def _fails(x):
+    raise ValueError(f"no {x}")
+
+
+def _dies(x):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_later_returns_what_the_function_returns(fork):
+    assert Later(_square, 7, fork=fork).result() == 49
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_later_raises_what_the_function_raised(fork):
+    with pytest.raises(ValueError, match="no 3"):
+        Later(_fails, 3, fork=fork).result()
+
+
+def test_a_child_that_dies_is_an_error_naming_the_function():
+    later = Later(_dies, 1)
+    if later.proc is None:
+        pytest.skip("no fork here")
+    with pytest.raises(RuntimeError, match=r"the process running _dies died \(exit code -9\)"):
+        later.result()
