@@ -23,7 +23,8 @@ from model.validate import validate
 
 VARIABLES, ROWS, NONZEROS = 9156, 4039, 40004  # scale 1, seed 0
 FAMILIES = {"build": 1843, "act": 2280, "buy": 272, "flow": 3780, "unmet": 225, "short": 681, "sell": 45, "level": 30,
-            "oact": 0, "ouse_in": 0, "oflow": 0, "osell": 0, "olevel": 0, "ouse": 0, "odrop": 0}
+            "oact": 0, "ouse_in": 0, "oflow": 0, "osell": 0, "olevel": 0, "ouse": 0, "odrop": 0,
+            "units": 0, "opened": 0}
 ROW_FAMILIES = {"balance": 720, "budget": 122, "policy": 681, "min_output": 66}
 
 
