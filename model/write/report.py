@@ -72,6 +72,14 @@ def _headline(doc: Doc, tables: dict, summary: dict) -> None:
           f"{f', discounted to {y0}' if y0 else ''}: capital, operating, purchase and freight costs{holding} and "
           f"penalties, less the salvage value of capacity built late in the horizon{revenue}."
           if obj is not None else f"Status **{_u(status)}**.")
+    mip = summary.get("mip")
+    if mip:  # lumpy builds: say what the prices are conditional on
+        doc.p(f"Lumpy builds make this a mixed-integer plan, accepted at a relative gap of "
+              f"{pct(mip['relative_gap'], 2)} ({musd(mip['gap_musd'])} from the best bound). Its shadow prices, "
+              "commodity prices and the support figures are those of the LP with the integer choices fixed: "
+              "they are conditional on this plan.")
+    if summary.get("relaxed"):
+        doc.p("Lumpy builds (unit_tpa, min_build_tpa) were solved as their LP relaxation (--relax).")
 
 
 def _build_item(label: str, bs: pd.DataFrame) -> str:

@@ -77,3 +77,11 @@ def test_lumpy_sizes_are_validated(tmp_path, column, value, expected):
         read_workbook(write_case(tmp_path, ONE_YEAR, **chain(**{column: value})))
     hits = [i for i in err.value.issues if i.sheet == "projects" and i.column == column and i.row == 2]
     assert hits and expected in hits[0].expected
+
+
+def test_the_report_says_prices_are_conditional_on_the_integer_plan(tmp_path):
+    d = tmp_path / "fig"
+    d.mkdir()
+    plan = Plan(solve_workbook(write_case(d, ONE_YEAR, **chain(capex=1000, var=1, unit_tpa=60)), d / "out"))
+    text = (plan.result.folder / "report.md").read_text()
+    assert "mixed-integer plan" in text and "conditional on this plan" in text
