@@ -13,9 +13,10 @@ Number formats follow each column's unit suffix: tonnes (_t, _tpa), USD/t and US
 thousands separators, USD million (_musd) with one decimal, USD/kg with two, shares as percent. Cells hold full-precision
 values; only the display is rounded. Text is always stored as text, never as a formula (cells.py).
 
-Speed: the workbook is written in openpyxl's write-only (streaming) mode, rows straight from
-column lists, one pre-styled cell per formatted column, so large tables cost one pass and little
-memory. `_table_sheet` writes whatever frame it is given: a row-count cutoff for huge studies
+Speed: the workbook is written in openpyxl's write-only (streaming) mode; the data rows of a
+table sheet are formatted as XML column by column and spliced into the saved file (sheetxml.py),
+or, when a value needs openpyxl (text a spreadsheet would run, ...), written as rows of one
+pre-styled cell per formatted column. `_table_sheet` writes whatever frame it is given: a row-count cutoff for huge studies
 belongs in `write_xlsx`, where each table is handed to it.
 """
 
@@ -32,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from .cells import Rows, column_values, display, guarded, header, number_format, print_setup
 from .chart_sheets import DESCRIPTIONS as CHART_DESCRIPTIONS
 from .chart_sheets import chart_sheet_names, chart_sheets
+from .sheetxml import rows_xml, splice
 from .summary import summary_sheet
 
 __all__ = ["header", "number_format", "write_xlsx"]
@@ -74,8 +76,9 @@ def _width(df: pd.DataFrame, column: str, title: str) -> float:
     return float(min(max(widest + 2, math.ceil(len(title) / 2) + 3, 8), 50))
 
 
-def _table_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> None:
-    """One table: worded headers with units, number formats, frozen and filtered header row."""
+def _table_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> tuple | None:
+    """One table: worded headers with units, number formats, frozen and filtered header row.
+    Returns (sheet, XML of its data rows) when the rows are left to `sheetxml.splice`."""
     ws = wb.create_sheet(name[:31])  # Excel's sheet-name limit
     columns = list(df.columns)
     titles = [header(c) for c in columns]
@@ -96,8 +99,11 @@ def _table_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> None:
         if fmt:
             styled[j] = WriteOnlyCell(ws)
             styled[j].number_format = fmt
-    text = [j for j, c in enumerate(columns) if not pd.api.types.is_numeric_dtype(df[c])]
     values = [column_values(df[c]) for c in columns]
+    xml = rows_xml(values, [styled[j].style_id if j in styled else None for j in range(len(columns))])
+    if xml is not None:
+        return ws, xml  # spliced into the saved file (sheetxml.py)
+    text = [j for j, c in enumerate(columns) if not pd.api.types.is_numeric_dtype(df[c])]
     for row in zip(*values):
         row = list(row)
         for j in text:
@@ -125,10 +131,12 @@ def write_xlsx(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -> No
     wb = Workbook(write_only=True)
     sheets = list(tables) + chart_sheet_names(tables)
     summary_sheet(wb, summary, tables, {name: DESCRIPTIONS.get(name, "") for name in sheets})
+    rows = []
     for name, df in tables.items():
         if len(df) > XLSX_MAX_ROWS:
             _csv_only_sheet(wb, name, df)
-        else:
-            _table_sheet(wb, name, df)
+        elif (sheet_rows := _table_sheet(wb, name, df)) is not None:
+            rows.append(sheet_rows)
     chart_sheets(wb, tables)
     wb.save(path)
+    splice(path, {ws.path.lstrip("/"): xml for ws, xml in rows})
