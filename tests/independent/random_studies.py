@@ -248,3 +248,21 @@ def random_study(seed: int, v2: bool = False) -> tuple[dict, dict]:
     if v2:
         sheets.update(sales=sales(d, regions, coms, T0, T1), stocks=stocks(d, regions, coms))
     return settings_of(d, T0, T1), sheets
+
+
+def lumpy_study(seed: int, v2: bool = True) -> tuple[dict, dict]:
+    """random_study(seed, v2) with lumpy builds (formulation 15): about half of the candidate projects
+    get a unit_tpa and/or a min_build_tpa, both at most their max_new_tpa; mip_gap is sometimes set."""
+    settings, sheets = random_study(seed, v2)
+    d = Draw(seed + 7919)  # its own stream, so the study itself is random_study's
+    for p in sheets["projects"]:
+        top = p.get("max_new_tpa")
+        if top and d.p(0.6):
+            kind = d.pick(["unit", "min", "both"])
+            if kind in ("unit", "both"):
+                p["unit_tpa"] = round(top * d.u(0.15, 0.95), 1)
+            if kind in ("min", "both"):
+                p["min_build_tpa"] = round(top * d.u(0.1, 0.9), 1)
+    if d.p(0.3):
+        settings["mip_gap"] = d.pick([0, 1e-4, 0.01])
+    return settings, sheets

@@ -6,6 +6,8 @@ directly: no Pyomo, nothing from model/data.py, model/lp, model/costs.py or mode
 Tests compare its status and objective with `reeplan`'s. Each column carries a name whose last
 element is its year (`LP.names`), and `LP.matrix` / `solve_arrays` expose the matrix and a plain
 HiGHS solve, so test_stochastic_reference.py can join branches into an extensive form.
+`reference_mip_solve` adds the lumpy builds of section 15 (integer `units`, binary `opened`
+columns, `LP.integer`) and solves the MIP to the workbook's `mip_gap` (`solve_mip_arrays`).
 
 Where the contract left room, this reading was chosen:
 * `ucap` (ramp-up, 10) sums a build only over the years it is online (online <= t < online +
@@ -71,6 +73,7 @@ class LP:
     vals: list = field(default_factory=list)
     constant: float = 0.0
     names: list = field(default_factory=list)  # (family, ..., year) of each column: the year comes last
+    integer: list = field(default_factory=list)  # columns that take whole values (section 15)
 
     def var(self, cost=0.0, lo=0.0, hi=INF, name: tuple = ()) -> int:
         self.cost.append(cost)
@@ -97,10 +100,15 @@ class LP:
         """('optimal', objective) or ('infeasible', None) (infeasible or unbounded)."""
         return solve_arrays(self.cost, self.lo, self.hi, self.matrix(), self.row_lo, self.row_hi, self.constant)
 
+    def solve_mip(self, mip_gap: float) -> tuple[str, float | None, float | None]:
+        """('optimal', objective, dual bound) of the MIP with `integer` columns, to relative gap mip_gap."""
+        return solve_mip_arrays(self.cost, self.lo, self.hi, self.matrix(), self.row_lo, self.row_hi, self.constant,
+                                self.integer, mip_gap)
 
-def solve_arrays(cost, lo, hi, a: sp.spmatrix, row_lo, row_hi, constant: float) -> tuple[str, float | None]:
-    """Solve min cost.x + constant, lo <= x <= hi, row_lo <= a.x <= row_hi with HiGHS: ('optimal',
-    objective) or ('infeasible', None) (infeasible or unbounded)."""
+
+def highs_of(cost, lo, hi, a: sp.spmatrix, row_lo, row_hi, constant: float, integer=()) -> highspy.Highs:
+    """A quiet Highs holding min cost.x + constant, lo <= x <= hi, row_lo <= a.x <= row_hi (columns in
+    `integer` whole)."""
     a = sp.csc_matrix(a)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
@@ -114,10 +122,19 @@ def solve_arrays(cost, lo, hi, a: sp.spmatrix, row_lo, row_hi, constant: float) 
     lp.a_matrix_.start_ = a.indptr
     lp.a_matrix_.index_ = a.indices
     lp.a_matrix_.value_ = a.data
+    if len(integer):
+        kinds = [highspy.HighsVarType.kContinuous] * a.shape[1]
+        for c in integer:
+            kinds[c] = highspy.HighsVarType.kInteger
+        lp.integrality_ = kinds
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
-    h.run()
+    return h
+
+
+def outcome(h: highspy.Highs, constant: float) -> tuple[str, float | None]:
+    """Status class and objective of a solved Highs (see solve_arrays)."""
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         return "optimal", h.getInfo().objective_function_value
@@ -126,6 +143,28 @@ def solve_arrays(cost, lo, hi, a: sp.spmatrix, row_lo, row_hi, constant: float) 
     bad = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnbounded,
            highspy.HighsModelStatus.kUnboundedOrInfeasible)
     return ("infeasible" if status in bad else h.modelStatusToString(status)), None
+
+
+def solve_arrays(cost, lo, hi, a: sp.spmatrix, row_lo, row_hi, constant: float) -> tuple[str, float | None]:
+    """Solve min cost.x + constant, lo <= x <= hi, row_lo <= a.x <= row_hi with HiGHS: ('optimal',
+    objective) or ('infeasible', None) (infeasible or unbounded)."""
+    h = highs_of(cost, lo, hi, a, row_lo, row_hi, constant)
+    h.run()
+    return outcome(h, constant)
+
+
+def solve_mip_arrays(cost, lo, hi, a: sp.spmatrix, row_lo, row_hi, constant: float, integer,
+                     mip_gap: float) -> tuple[str, float | None, float | None]:
+    """As solve_arrays with the `integer` columns whole, solved to relative gap mip_gap (HiGHS measures
+    it on the objective with the constant): (status class, objective, dual bound). Without integer
+    columns it is the LP, and the bound is the objective."""
+    h = highs_of(cost, lo, hi, a, row_lo, row_hi, constant, integer)
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    h.run()
+    status, obj = outcome(h, constant)
+    if obj is None or not len(integer):
+        return status, obj, obj
+    return status, obj, h.getInfo().mip_dual_bound
 
 
 def specific(r: dict) -> int:
@@ -388,6 +427,31 @@ class Reference:
                 terms[short(q)] = -1.0
             self.lp.row(terms, hi=target)
 
+    # ------------------------------------------------------------------ lumpy builds (15)
+    def lumpy(self) -> None:
+        """Whole units (build = unit_tpa * units, units integer) and minimum builds (min_build_tpa *
+        opened <= build <= max_new_tpa * opened, opened binary) for each start year of a project that
+        sets them; a project setting both gets both."""
+        lp = self.lp
+        for r, p in zip(rows(self.t, "projects"), self.proj):
+            unit, least = num(r.get("unit_tpa")), num(r.get("min_build_tpa"))
+            for tau, b in p["build"].items():
+                if unit is not None:
+                    n = lp.var(name=("units", p["id"], tau))
+                    lp.integer.append(n)
+                    lp.row({b: 1.0, n: -unit}, lo=0.0, hi=0.0)
+                if least is not None:
+                    y = lp.var(hi=1.0, name=("opened", p["id"], tau))
+                    lp.integer.append(y)
+                    lp.row({b: 1.0, y: -least}, lo=0.0)
+                    lp.row({b: 1.0, y: -p["max_new"]}, hi=0.0)
+
+    def build_mip(self) -> LP:
+        """The LP of `build` with the integer columns of section 15 (LP.integer)."""
+        self.build()
+        self.lumpy()
+        return self.lp
+
     # ------------------------------------------------------------------ all
     def build(self) -> LP:
         self.projects()
@@ -405,3 +469,9 @@ class Reference:
 def reference_solve(tables) -> tuple[str, float | None]:
     """Status class ('optimal' or 'infeasible') and full objective (USD million) of the base case."""
     return Reference(tables).build().solve()
+
+
+def reference_mip_solve(tables) -> tuple[str, float | None, float | None]:
+    """Status class, full objective and dual bound (USD million) of the base case with lumpy builds."""
+    mip_gap = num(tables.settings.get("mip_gap"), 0.001)
+    return Reference(tables).build_mip().solve_mip(mip_gap)
