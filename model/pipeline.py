@@ -135,6 +135,8 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         progress(name, seconds[name])
 
     t0 = time.perf_counter()
+    # a child process loads matplotlib now, while this one builds and solves, then draws the charts
+    charts = Later(draw_charts, warm=import_charts) if figures else None
     tables, edits = scenario_tables(tables if tables is not None else read_workbook(workbook), scenario)
     study = build_study(tables)
     relaxed = (relax or bool(tables.settings.get(RELAX))) and bool(study.units or study.opened)
@@ -190,21 +192,25 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         seconds["diagnose"] = time.perf_counter() - t1
         summary["diagnosis"] = {"rows": len(diagnosis), "files": ["infeasibility.csv", "infeasibility.md"]}
     with staged_folder(folder, plan=sol.has_plan) as stage:  # no plan never replaces a plan
-        write_result(stage.path, workbook, study, sol, summary, diagnosis, costs_by_policy, figures)
+        write_result(stage.path, workbook, study, sol, summary, diagnosis, costs_by_policy, figures, charts)
         phase("write", t0)
         (stage.path / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     return RunResult(sol.status, stage.folder, summary, study, sol, diagnosis)
 
 
 def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, summary: dict,
-                 diagnosis: pd.DataFrame | None = None, costs_by_policy=None, figures: bool = True) -> None:
-    """Write a result folder's files (all but summary.json) into `tmp`; fills the summary's costs."""
+                 diagnosis: pd.DataFrame | None = None, costs_by_policy=None, figures: bool = True,
+                 charts: Later | None = None) -> None:
+    """Write a result folder's files (all but summary.json) into `tmp`; fills the summary's costs.
+    `charts`: a `Later(draw_charts)` started without its arguments (else one is started here)."""
     if sol.log:
         (tmp / "highs.log").write_text(sol.log)
     if diagnosis is not None:
         write_csv(diagnosis, tmp / "infeasibility.csv")
         (tmp / "infeasibility.md").write_text(markdown(diagnosis, Path(workbook).name))
     if not sol.has_plan:
+        if charts is not None:
+            charts.cancel()
         return
     tables = plan_tables(study, sol)
     if costs_by_policy is not None:
@@ -214,13 +220,17 @@ def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, s
     if names := names_of(study.tables):
         summary["names"] = names
     # the charts are drawn in a child process while this one writes the tables (forked.py)
-    charts = Later(draw_charts, tmp, tables, summary) if figures else None
+    if figures:
+        if charts is None:
+            charts = Later(draw_charts, tmp, tables, summary)
+        else:
+            charts.give(tmp, tables, summary)
     try:
         (tmp / "csv").mkdir()
         for name, df in tables.items():
             write_csv(df, tmp / "csv" / f"{name}.csv")
         write_xlsx(tmp / "plan.xlsx", summary, tables)
-        if charts is not None:
+        if figures:
             from .write.report import write_report
             write_report(tmp, tables, summary, chart_paths(charts.result()))
     finally:
@@ -228,10 +238,19 @@ def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, s
             charts.cancel()
 
 
+def import_charts() -> None:
+    """Load matplotlib (without pyplot) and the chart module."""
+    skip_pyomo_pyplot()
+    import matplotlib.backends.backend_agg  # noqa: F401 - savefig's canvas
+    import matplotlib.figure  # noqa: F401
+
+    from .write import charts, origin_chart  # noqa: F401
+
+
 def draw_charts(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, str | None]]:
     """charts/*.png of a plan: (path, subject) of each chart drawn."""
-    skip_pyomo_pyplot()
-    from .write.charts import write_charts  # matplotlib loads only when a plan is drawn
+    import_charts()  # matplotlib loads only when a plan is drawn
+    from .write.charts import write_charts
 
     return [(str(p), p.subject) for p in write_charts(folder, tables, summary)]
 

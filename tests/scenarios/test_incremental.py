@@ -128,3 +128,21 @@ def test_a_child_that_dies_is_an_error_naming_the_function():
         pytest.skip("no fork here")
     with pytest.raises(RuntimeError, match=r"the process running _dies died \(exit code -9\)"):
         later.result()
+
+
+def _warm():
+    import json  # noqa: F401 - stands for matplotlib
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_later_started_before_its_arguments_runs_on_them(fork):
+    later = Later(_square, fork=fork, warm=_warm)
+    later.give(9)
+    assert later.result() == 81
+
+
+def test_a_later_never_given_its_arguments_is_killed_by_cancel():
+    later = Later(_square, warm=_warm)
+    proc = later.proc
+    later.cancel()
+    assert proc is None or not proc.is_alive()
