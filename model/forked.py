@@ -3,8 +3,8 @@
 Only from a main process on a machine with two or more cores where fork exists (Linux, macOS):
 in a batch or cluster worker the cores are already busy, and spawning a fresh interpreter would
 cost more than it saves. Elsewhere the function simply runs when its result is asked for.
-The child gets this process's memory as it is (nothing pickled in); its result, or the
-exception it raised, comes back pickled through a pipe.
+The child gets this process's memory as it is (arguments given later with `give` are pickled);
+its result, or the exception it raised, comes back pickled through a pipe.
 """
 
 from __future__ import annotations
