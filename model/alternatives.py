@@ -5,8 +5,9 @@ After the least-cost plan, the real cost (the objective without the penalties of
 and unmet demand) may rise to (1 + slack) times its optimum, while every shortfall and unmet-demand
 variable is held at its optimal value (otherwise an alternative could be bought by dropping
 targets). Within that budget, each direction minimises or maximises capacity built in one group of
-projects (a stage and region), and further directions (a seeded Halton sequence of weights over the
-groups) fill up to `count`. Each alternative is a warm re-solve of the same HiGHS instance.
+projects (a stage and region; a minimum is skipped where the least-cost plan builds nothing, as it
+is 0), and further directions (a seeded Halton sequence of weights over the groups) fill up to
+`count`. Each alternative is a warm re-solve of the same HiGHS instance.
 
 Reported per alternative: its real cost, capacity built by stage x region; per project whether it
 is built in every alternative ("must build"), in none ("never") or in some, and per group the range
@@ -82,7 +83,12 @@ def generate(workbook: str | Path, slack: float = 0.05, count: int = 0, scenario
     group_of = [f"{s.projects[p].stage or 'no stage'} {s.projects[p].region}" for p, _ in keys]
     groups = sorted(set(group_of))
     plans = [("least cost", best)]
+    built = {g: 0.0 for g in groups}
+    for j, g in enumerate(group_of):
+        built[g] += float(best.x[b0 + j])
     for name, weights in _directions(groups, count):
+        if name.startswith("min ") and built[name[4:]] <= TOL:
+            continue  # the least-cost plan already builds nothing there: the minimum is 0
         c = np.zeros(n)
         for j, g in enumerate(group_of):
             c[b0 + j] = weights.get(g, 0.0)
