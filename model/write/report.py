@@ -169,13 +169,18 @@ def _policy_item(k: str, g: pd.DataFrame, pcost: dict[str, float]) -> str:
     else:
         parts.append(f"met in every year ({what} {pct(last['achieved_share'])} in {int(last['year'])}).")
     gb = g[g["binding"]]
-    if len(gb):
-        who = sorted({s for x in gb["binding_suppliers"] for s in x.split(", ") if s})
+    priced = gb[gb["shadow_price_usd_per_t"].fillna(0) > TOL]
+    if len(priced):
+        who = sorted({s for x in priced["binding_suppliers"] for s in x.split(", ") if s})
         meaning = "what one tonne more of target would cost" if f["kind"] == "min_domestic_share" else \
             "what allowing one tonne less from that supplier would cost"
-        parts.append(f"Binds in {year_ranges(gb['year'])}" + (f" for {', '.join(_u(s) for s in who)}" if who else "")
-                     + f" at a shadow price of {price_range(gb['shadow_price_usd_per_t'])} USD per t of "
-                     f"{_u(f['material'])}: {meaning}.")
+        top = priced.loc[priced["shadow_price_usd_per_t"].idxmax()]
+        parts.append(f"Binds in {year_ranges(priced['year'])}" + (f" for {', '.join(_u(s) for s in who)}" if who else "")
+                     + f" at a median shadow price of {num(priced['shadow_price_usd_per_t'].median())} USD per t of "
+                     f"{_u(f['material'])} (highest {num(top['shadow_price_usd_per_t'])} in {int(top['year'])}): "
+                     f"{meaning}.")
+    elif len(gb):
+        parts.append(f"Holds exactly in {year_ranges(gb['year'])} but costs nothing at the margin there.")
     if k in pcost:
         parts.append(f"Dropping it would save {musd(pcost[k])} (discounted).")
     return " ".join(parts)
