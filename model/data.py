@@ -22,11 +22,9 @@ import pandas as pd
 
 from .read import Tables, per_year
 from .routes import dated_routes
+from .terms import Key, Row, Terms, VarRefs  # noqa: F401 (re-exported: the lp families import them from here)
 
 MUSD = 1e-6  # USD -> USD million
-
-Key = tuple
-Terms = dict  # {(variable family, variable key): coefficient}
 
 
 # ------------------------------------------------------------------ typed records
@@ -131,17 +129,6 @@ class Shortfall:
 
 
 @dataclass
-class Row:
-    """One constraint row: sum(coef * var) (sense) rhs, with its workbook identity."""
-
-    terms: Terms
-    sense: str  # ">=", "<=" or "=="
-    rhs: float
-    year: int
-    info: dict = field(default_factory=dict)
-
-
-@dataclass
 class Horizon:
     years: list[int]
     base_year: int
@@ -149,36 +136,6 @@ class Horizon:
     salvage: bool
     time_limit: float | None
     df: dict[int, float]  # df(t) = (1 + rate) ** -(t - base_year)
-
-
-class VarRefs:
-    """One shared `(family, key)` tuple per variable.
-
-    Term dicts are keyed by `(family, key)`; a study has millions of terms but only one tuple
-    per variable is needed, so every term dict refers to the same tuple (a term then costs a
-    dict slot, not two new tuples). `refs(family, key)` returns the shared tuple, making it
-    the first time; `refs.family(name)` is the {key: tuple} dict for bulk lookups.
-    """
-
-    def __init__(self):
-        self.by: dict[str, dict] = {}
-
-    def family(self, fam: str) -> dict:
-        return self.by.setdefault(fam, {})
-
-    def add(self, fam: str, keys) -> dict:
-        d = self.family(fam)
-        for k in keys:
-            if k not in d:
-                d[k] = (fam, k)
-        return d
-
-    def __call__(self, fam: str, key) -> tuple:
-        d = self.by.setdefault(fam, {})
-        r = d.get(key)
-        if r is None:
-            r = d[key] = (fam, key)
-        return r
 
 
 @dataclass
