@@ -1,7 +1,7 @@
 """Write inputs/example.xlsx: a small NdPr magnet chain study, 2025-2035.
 
 A teaching example until the full sourced study (western_ree_2040.xlsx) ships. Figures are
-rounded from ../shared/data (projects.csv, costs.csv, prices.csv, demand.csv); each row's
+rounded from the sourced figures of the full study (its `sources` sheet lists them); each row's
 `note` says where a number comes from or that it is an estimate.
 
     python inputs/build_example.py        # rewrites inputs/example.xlsx

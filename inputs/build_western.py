@@ -1,7 +1,7 @@
 """Write inputs/western_ree_2040.xlsx: the shipped study of the Western NdFeB magnet chain, 2025-2040.
 
-Every number comes from ../shared/data (projects.csv, costs.csv, prices.csv, demand.csv,
-content.csv, policy.csv, shares.csv) and carries a `source` id listed in the `sources` sheet;
+Every number comes from a published source (the project's sourced data set of facilities, costs,
+prices, demand, content, policy and shares) and carries a `source` id listed in the `sources` sheet;
 a figure that is derived or assumed says so in its `note` ("estimate: ...").
 
     python inputs/build_western.py        # rewrites inputs/western_ree_2040.xlsx
