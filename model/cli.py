@@ -141,7 +141,7 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     With several scenarios (--scenario repeated, or --all) it also writes
     OUT/<stem>/overview.csv and overview.xlsx, one row per scenario.
     """
-    from .pipeline import read_workbook, scenario_tables
+    from .pipeline import check_scenario, read_workbook
     from .scenarios import BASE, names
 
     workbook = workbook or default_workbook()
@@ -158,7 +158,7 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
         err.print(f"[yellow]warning:[/] {escape(str(w))}")
     chosen = [BASE] + names(tables) if all_scenarios else list(dict.fromkeys(scenarios)) or [BASE]
     for name in chosen:
-        scenario_tables(tables, name) if name != BASE else None  # unknown names: input error, exit 2
+        check_scenario(tables, name)  # unknown names: input error, exit 2 (validation applied them already)
     before = {s: folder_identities(results / s) for s in chosen}
     try:
         if len(chosen) == 1 and not all_scenarios and not scheduler:

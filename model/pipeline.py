@@ -64,13 +64,18 @@ def read_workbook(workbook: str | Path) -> Tables:
     return tables
 
 
-def scenario_tables(tables: Tables, scenario: str = BASE) -> tuple[Tables, list[dict]]:
-    """The tables of one scenario of a validated workbook, and the edits applied."""
+def check_scenario(tables: Tables, scenario: str) -> None:
+    """An unknown scenario name is an input error (with a did-you-mean), found without applying it."""
     if scenario != BASE and scenario not in scenario_names(tables):
         known = ", ".join([BASE] + scenario_names(tables))
         hint = did_you_mean(scenario, [BASE] + scenario_names(tables))
         raise InputError([Issue("scenarios", 0, "scenario", scenario, f"a scenario of the workbook: {known}{hint}",
                                 tables.path)])
+
+
+def scenario_tables(tables: Tables, scenario: str = BASE) -> tuple[Tables, list[dict]]:
+    """The tables of one scenario of a validated workbook, and the edits applied."""
+    check_scenario(tables, scenario)
     applied = apply_scenario(tables, scenario)
     return applied.tables, applied.edits
 
