@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .read import Tables, per_year
+from .read import Tables, optional_column, per_year
 from .routes import dated_routes
 from .terms import Key, Row, Terms, VarRefs  # noqa: F401 (re-exported: the lp families import them from here)
 
@@ -293,16 +293,11 @@ def _sheet(t: Tables, name: str) -> pd.DataFrame:
     return t.frames.get(name, pd.DataFrame())
 
 
-def _column(df: pd.DataFrame, name: str) -> pd.Series:
-    """A version 2 column; absent from the header means every cell is blank."""
-    return df[name] if name in df.columns else pd.Series(float("nan"), index=df.index, dtype=float)
-
-
 def _projects(t: Tables, T0: int, T1: int) -> dict[str, Project]:
     # a blank technology stage is a bookkeeping technology: its projects count towards no stage
     tech_stage = {k: (g if isinstance(g, str) else None)
                   for k, g in zip(t["technologies"]["technology"], t["technologies"]["stage"])}
-    df = t["projects"].assign(**{c: _column(t["projects"], c) for c in
+    df = t["projects"].assign(**{c: optional_column(t["projects"], c) for c in
                                  ("ramp_years", "min_output_share", "unit_tpa", "min_build_tpa")})
     return {r["project"]: Project(
         name=r["project"], technology=r["technology"], region=r["region"], stage=tech_stage[r["technology"]],

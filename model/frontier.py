@@ -25,7 +25,7 @@ import pandas as pd
 from .analysis import TOL
 from .errors import InputError, Issue
 from .pipeline import load_study
-from .results import builds, cost_by_component, costs
+from .results import builds, cost_by_component, costs, policies
 from .session import Session
 from .write.csv import write_csv
 from .write.folder import staged_folder
@@ -37,16 +37,10 @@ def _policy_rows(s, policy: str) -> list[tuple]:
 
 
 def _achieved(sess: Session, res, keys) -> np.ndarray:
-    """Achieved share of each policy row (its lhs without the shortfall over its consumption)."""
-    s = sess.study
-    vals = sess.solution(res).values
-    out = []
-    for k in keys:
-        row = s.rows["policy"][k]
-        lhs = sum(c * vals[fam].get(key, 0.0) for (fam, key), c in row.terms.items() if fam != "short")
-        const = row.info["share"] * row.info["consumption"] - row.rhs  # capacity basis constants
-        out.append((lhs + const) / row.info["consumption"])
-    return np.array(out)
+    """Achieved share of each policy row (results.policies: its lhs without the shortfall, constants
+    of the capacity basis included, over its consumption)."""
+    pol = policies(sess.study, sess.solution(res)).set_index(["policy", "supplier", "year"])
+    return pol.loc[keys, "achieved_share"].to_numpy(dtype=float)
 
 
 def _tight_end(sess: Session, rows: np.ndarray, cons: np.ndarray, const: np.ndarray, kind_max: bool) -> float | None:

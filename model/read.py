@@ -205,6 +205,11 @@ def did_you_mean(name: str, options) -> str:
     return f' (did you mean "{best}"?)' if best is not None and best != name else ""
 
 
+def optional_column(df: pd.DataFrame, name: str) -> pd.Series:
+    """A version 2 column; absent from the header means every cell is blank."""
+    return df[name] if name in df.columns else pd.Series(float("nan"), index=df.index, dtype=float)
+
+
 def per_year(df: pd.DataFrame, T0: int, T1: int) -> pd.DataFrame:
     """One row per year of each row's first_year..last_year window, clipped to T0..T1.
 

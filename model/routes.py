@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .read import optional_column
 from .schema import WILDCARD
-
-
-def _window(trade: pd.DataFrame, name: str) -> pd.Series:
-    """first_year/last_year of trade rows (version 2; absent from the header means blank)."""
-    return trade[name] if name in trade.columns else pd.Series(float("nan"), index=trade.index, dtype=float)
 
 
 def resolve_routes(trade: pd.DataFrame, regions: list[str], commodities: list[str]) -> pd.DataFrame:
@@ -44,7 +40,7 @@ def resolve_routes(trade: pd.DataFrame, regions: list[str], commodities: list[st
 def dated_routes(trade: pd.DataFrame, regions: list[str], commodities: list[str], years: list[int]) -> pd.DataFrame:
     """Routes by year (formulation 11): each year resolves among the trade rows whose
     first_year..last_year window holds it (`resolve_routes`). Columns as resolve_routes, plus year."""
-    fy, ly = _window(trade, "first_year"), _window(trade, "last_year")
+    fy, ly = optional_column(trade, "first_year"), optional_column(trade, "last_year")
     if fy.isna().all() and ly.isna().all():  # no dated row: one resolution serves every year
         routes = resolve_routes(trade, regions, commodities)
         return routes.merge(pd.DataFrame({"year": years}), how="cross")

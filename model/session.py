@@ -19,7 +19,7 @@ from .data import Study
 from .fasthighs import FastHighs
 from .lp import build_model
 from .lp.lumpy import relax
-from .solve import Solution
+from .solve import Solution, column_values, row_duals
 
 OPTIMAL = highspy.HighsModelStatus.kOptimal
 
@@ -104,9 +104,6 @@ class Session:
         sol = Solution(res.status, objective=float(self.offset + self.cost @ res.x) if res.x is not None else None)
         if res.x is None:
             return sol
-        sol.values = {fam: dict(zip(var.keys(), res.x[self.span(fam)].tolist())) for fam, var in m._families.items()}
-        for fam in ("balance", "budget", "policy"):
-            comp = getattr(m, fam)
-            start = self.solver._row_start[id(comp)]
-            sol.duals[fam] = dict(zip(comp._block.keys, res.row_dual[start:start + len(comp._block)].tolist()))
+        sol.values = column_values(m, res.x)
+        sol.duals = row_duals(m, self.solver, res.row_dual)
         return sol

@@ -105,9 +105,7 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
     sol.objective = pyo.value(m.cost)
     if isinstance(solver, FastHighs) and solver._fast is not None:
         x = solver.column_values()
-        spans = m._lp.columns.span
-        sol.values = {name: dict(zip(comp.keys(), [v or 0.0 for v in x[slice(*spans[name])].tolist()]))
-                      for name, comp in m._families.items()}
+        sol.values = column_values(m, x)
         duals = rc = None
         if len(solver.integer):  # duals of the LP with the integers fixed at the chosen plan
             sol.mip = _mip_info(h, status)
@@ -119,10 +117,8 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
         elif status == "optimal":
             duals, rc = solver.row_duals(), solver.column_reduced_costs()
         if duals is not None:
-            for fam in [f for f in PRICED if hasattr(m, f)]:
-                comp = getattr(m, fam)
-                start = solver._row_start[id(comp)]
-                sol.duals[fam] = dict(zip(comp._block.keys, duals[start:start + len(comp._block)].tolist()))
+            sol.duals = row_duals(m, solver, duals)
+            spans = m._lp.columns.span
             sol.reduced = {fam: dict(zip(m._families[fam].keys(), rc[slice(*spans[fam])].tolist()))
                            for fam in REDUCED}
         return sol, solver
@@ -138,6 +134,23 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
             rc = res.solution_loader.get_reduced_costs(list(var.values())) if len(var) else {}
             sol.reduced[fam] = {k: rc[v] for k, v in var.items()}
     return sol, solver
+
+
+def column_values(m: pyo.ConcreteModel, x) -> dict[str, dict]:
+    """Values by variable family and key from an array in the model's column order."""
+    spans = m._lp.columns.span
+    return {name: dict(zip(comp.keys(), [v or 0.0 for v in x[slice(*spans[name])].tolist()]))
+            for name, comp in m._families.items()}
+
+
+def row_duals(m: pyo.ConcreteModel, solver: FastHighs, duals) -> dict[str, dict]:
+    """Duals by priced row family and key from an array in HiGHS's row order."""
+    out = {}
+    for fam in [f for f in PRICED if hasattr(m, f)]:
+        comp = getattr(m, fam)
+        start = solver._row_start[id(comp)]
+        out[fam] = dict(zip(comp._block.keys, duals[start:start + len(comp._block)].tolist()))
+    return out
 
 
 def _mip_info(h, status: str) -> dict:

@@ -32,7 +32,7 @@ from .lp.expr import INF
 from .lp.names import PRICED, REDUCED, VIOLATION
 from .read import Tables
 from .scenarios import BASE
-from .solve import Solution, solve_model
+from .solve import Solution, column_values, solve_model
 
 STATUS = {highspy.HighsModelStatus.kOptimal: "optimal", highspy.HighsModelStatus.kInfeasible: "infeasible",
           highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
@@ -187,8 +187,7 @@ def branch_solution(br: Branch, ext: Extensive) -> Solution:
     lp = m._lp
     sol = Solution(ext.status if ext.status == "optimal" else ext.status, size=ext.size, solver="HiGHS (extensive form)")
     sol.objective = float(sum([lp.offset] + (lp.cost * x).tolist()))
-    sol.values = {fam: dict(zip(var.keys(), x[slice(*lp.columns.span[fam])].tolist()))
-                  for fam, var in m._families.items()}
+    sol.values = column_values(m, x)
     if ext.row_dual is not None:
         for fam, glob in br.rows.items():
             keys = getattr(m, fam)._block.keys
