@@ -149,7 +149,7 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     results = out / workbook.stem
     prepare_out(results)
     if stochastic:
-        sys.exit(_solve_stochastic(workbook, out))
+        sys.exit(_solve_stochastic(workbook, out, relax))
     tables = read_workbook(workbook)
     if relax:
         from .pipeline import RELAX
@@ -206,14 +206,14 @@ def report_written(results: Path, before: dict[str, tuple]) -> None:
               + escape(", ".join(written)) + " (the others are unchanged)")
 
 
-def _solve_stochastic(workbook: Path, out: Path) -> int:
+def _solve_stochastic(workbook: Path, out: Path, relax: bool = False) -> int:
     from .stochastic_run import solve_stochastic_workbook
 
     err.print(f"reeplan: solving the stochastic plan of {escape(str(workbook))}")
     labels = {"read": "reading", "build": "building", "solve": "solving", "regret": "regret table",
               "write": "writing"}
     code, folder, s = solve_stochastic_workbook(
-        workbook, out, progress=lambda p, sec: err.print(f"  {labels.get(p, p):<12} {sec:8.2f} s"))
+        workbook, out, progress=lambda p, sec: err.print(f"  {labels.get(p, p):<12} {sec:8.2f} s"), relax=relax)
     for w in s.get("warnings", []):
         err.print(f"[yellow]warning:[/] {escape(w)}")
     if s["objective_musd"] is None:

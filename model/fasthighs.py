@@ -211,26 +211,10 @@ class FastHighs(Highs):
     def fixed_lp_duals(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Row duals and reduced costs (model column order) of the LP with the integer columns fixed at
         the mixed-integer plan (formulation 15); the model is restored afterwards. None if that LP fails."""
-        h = self._solver_model
-        cols = self._pos[self.integer].astype(np.int32)
-        order = np.argsort(cols)
-        cols = cols[order]
-        fixed = np.round(self.column_values()[self.integer][order])
-        lp = h.getLp()
-        lower, upper = np.asarray(lp.col_lower_)[cols], np.asarray(lp.col_upper_)[cols]
-        n = len(cols)
-        h.changeColsIntegrality(n, cols, [highspy.HighsVarType.kContinuous] * n)
-        h.changeColsBounds(n, cols, fixed, fixed)
-        try:
-            with _captured(self):
-                h.run()
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                return None
-            sol = h.getSolution()
-            return np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_dual, dtype=float)[self._pos]
-        finally:
-            h.changeColsBounds(n, cols, lower, upper)
-            h.changeColsIntegrality(n, cols, [highspy.HighsVarType.kInteger] * n)
+        cols = self._pos[self.integer]
+        with _captured(self):
+            duals = fixed_integer_duals(self._solver_model, cols, self.column_values()[self.integer])
+        return None if duals is None else (duals[0], duals[1][self._pos])
 
     def row_duals(self) -> np.ndarray:
         if self._sol is None or not self._sol.dual_valid:
@@ -278,6 +262,29 @@ class FastHighs(Highs):
         if cons_to_load is None:
             cons_to_load = [d for c in self._blocks for d in c._data.values() if d._active]
         return {c: float(duals[self.row_index(c)]) for c in cons_to_load}
+
+
+def fixed_integer_duals(h: highspy.Highs, cols, values) -> tuple[np.ndarray, np.ndarray] | None:
+    """Row duals and reduced costs (HiGHS column order) of h's LP with the integer columns `cols` fixed
+    at `values` rounded (formulation 15: shadow prices conditional on the chosen plan); h is restored
+    afterwards. None if that LP is not solved to optimality."""
+    order = np.argsort(cols)
+    cols = np.asarray(cols)[order].astype(np.int32)
+    fixed = np.round(np.asarray(values)[order])
+    lp = h.getLp()
+    lower, upper = np.asarray(lp.col_lower_)[cols], np.asarray(lp.col_upper_)[cols]
+    n = len(cols)
+    h.changeColsIntegrality(n, cols, [highspy.HighsVarType.kContinuous] * n)
+    h.changeColsBounds(n, cols, fixed, fixed)
+    try:
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        return np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_dual, dtype=float)
+    finally:
+        h.changeColsBounds(n, cols, lower, upper)
+        h.changeColsIntegrality(n, cols, [highspy.HighsVarType.kInteger] * n)
 
 
 @contextmanager

@@ -25,14 +25,14 @@ import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
 
 from .data import Study, build_study
-from .fasthighs import FastHighs, _col_bounds, _var_state
+from .fasthighs import FastHighs, _col_bounds, _integer_columns, _var_state, fixed_integer_duals
 from .lp import build_model
 from .lp.lumpy import relax
 from .lp.expr import INF
 from .lp.names import PRICED, REDUCED, VIOLATION
 from .read import Tables
 from .scenarios import BASE
-from .solve import Solution, column_values, solve_model
+from .solve import Solution, _mip_info, column_values, solve_model
 
 STATUS = {highspy.HighsModelStatus.kOptimal: "optimal", highspy.HighsModelStatus.kInfeasible: "infeasible",
           highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
@@ -64,6 +64,7 @@ class Extensive:
     shared_cols: np.ndarray | None = None
     row_weight: np.ndarray | None = None  # total probability of the branches sharing each row
     warnings: list = field(default_factory=list)  # branches that edit data of years before the branch year
+    mip: dict | None = None  # lumpy builds: the mixed-integer solve (gap, bound, nodes), as for one plan
 
 
 def branch_spec(tables: Tables) -> tuple[list[tuple[str, float]], int]:
@@ -86,14 +87,19 @@ def _columns(m) -> list[tuple[str, tuple]]:
     return out
 
 
-def extensive_form(branches: list[Branch], B: int, time_limit: float | None = None) -> Extensive:
-    """Build the extensive form from the branches' matrices and solve it with HiGHS."""
+def extensive_form(branches: list[Branch], B: int, time_limit: float | None = None,
+                   mip_gap: float = 0.001) -> Extensive:
+    """Build the extensive form from the branches' matrices and solve it with HiGHS: a MIP when a branch
+    has lumpy builds, whose integer companions of pre-branch builds are shared like the builds."""
     col_of: dict = {}
     lower, upper, cost, has = [], [], [], []
+    integer: set[int] = set()  # global columns that are integer in some branch
     warnings: set[str] = set()
     for bi, br in enumerate(branches):
         lp = br.model._lp
-        lo, hi = _col_bounds(lp.columns.vars, _var_state(lp.columns.vars))
+        state = _var_state(lp.columns.vars)
+        lo, hi = _col_bounds(lp.columns.vars, state)
+        local_integer = _integer_columns(state[3])
         glob = np.empty(len(lp.columns), dtype=np.int64)
         for j, (fam, k) in enumerate(_columns(br.model)):
             g = ("shared", fam, k) if is_shared(fam, k, B) else (bi, fam, k)
@@ -109,6 +115,7 @@ def extensive_form(branches: list[Branch], B: int, time_limit: float | None = No
             has[i] += 1
             glob[j] = i
         br.cols = glob
+        integer.update(glob[local_integer].tolist())
     lower, upper, has = np.array(lower), np.array(upper), np.array(has)
     shared_cols = np.array([i for g, i in col_of.items() if g[0] == "shared"], dtype=np.int64)
     missing = np.zeros(len(cost), dtype=bool)
@@ -156,12 +163,20 @@ def extensive_form(branches: list[Branch], B: int, time_limit: float | None = No
     lp.a_matrix_.start_ = starts.astype(np.int32)
     lp.a_matrix_.index_ = np.concatenate([r[0] for r in rows]).astype(np.int32) if rows else np.zeros(0, np.int32)
     lp.a_matrix_.value_ = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0)
+    int_cols = np.array(sorted(integer), dtype=np.int64)
+    if len(int_cols):
+        kinds = np.full(len(cost), int(highspy.HighsVarType.kContinuous))
+        kinds[int_cols] = int(highspy.HighsVarType.kInteger)
+        lp.integrality_ = [highspy.HighsVarType(int(k)) for k in kinds]
     buf = io.StringIO()
     with capture_output(output=buf, capture_fd=True):
         h = highspy.Highs()
         h.passModel(lp)
         if time_limit:
             h.setOptionValue("time_limit", float(time_limit))
+        if len(int_cols):  # as for one plan (solve.py): reproducible, to the workbook's gap
+            h.setOptionValue("mip_rel_gap", float(mip_gap))
+            h.setOptionValue("random_seed", 0)
         h.run()
     status = STATUS.get(h.getModelStatus(), str(h.getModelStatus()))
     size = {"variables": len(cost), "rows": nrow, "nonzeros": nnz, "shared": int(sum(1 for g in col_of if g[0] == "shared"))}
@@ -174,7 +189,13 @@ def extensive_form(branches: list[Branch], B: int, time_limit: float | None = No
         sol = h.getSolution()
         out.x = np.asarray(sol.col_value)
         out.objective = float(h.getInfo().objective_function_value)
-        if status == "optimal":
+        if len(int_cols):  # shadow prices of the LP with the integers fixed at the chosen plan
+            out.mip = _mip_info(h, status)
+            with capture_output(output=buf, capture_fd=True):
+                duals = fixed_integer_duals(h, int_cols, out.x[int_cols])
+            if duals is not None:
+                out.row_dual, out.col_dual = duals
+        elif status == "optimal":
             out.row_dual, out.col_dual = np.asarray(sol.row_dual), np.asarray(sol.col_dual)
     return out
 
@@ -185,7 +206,8 @@ def branch_solution(br: Branch, ext: Extensive) -> Solution:
     m = br.model
     x = ext.x[br.cols]
     lp = m._lp
-    sol = Solution(ext.status if ext.status == "optimal" else ext.status, size=ext.size, solver="HiGHS (extensive form)")
+    status = ext.mip["status"] if ext.mip else ext.status
+    sol = Solution(status, size=ext.size, solver="HiGHS (extensive form)", mip=ext.mip)
     sol.objective = float(sum([lp.offset] + (lp.cost * x).tolist()))
     sol.values = column_values(m, x)
     if ext.row_dual is not None:
@@ -213,6 +235,7 @@ def cost_with_fixed(br: Branch, solver: FastHighs, plan: dict[tuple, float], B: 
             if is_shared(fam, k, B):
                 lo, hi = v.bounds
                 x = min(max(plan.get((fam, k), 0.0), lo if lo is not None else 0.0), hi if hi is not None else INF)
+                x = round(x) if v.is_integer() else x  # a MIP's 0.9999999 opened is 1
                 v.fix(x, skip_validation=True)
                 fixed.append(v)
     try:
@@ -223,8 +246,9 @@ def cost_with_fixed(br: Branch, solver: FastHighs, plan: dict[tuple, float], B: 
             v.unfix()
 
 
-def solve_stochastic(tables: Tables, scenario_tables, progress=None) -> dict:
-    """Everything the stochastic outputs need: branches with their plans, E, WS, EVPI, regret."""
+def solve_stochastic(tables: Tables, scenario_tables, progress=None, relaxed: bool = False) -> dict:
+    """Everything the stochastic outputs need: branches with their plans, E, WS, EVPI, regret
+    (with lumpy builds a MIP, unless `relaxed`: then every branch is its LP relaxation)."""
     progress = progress or (lambda phase, seconds: None)
     spec, B = branch_spec(tables)
     out_relaxed = False
@@ -233,7 +257,7 @@ def solve_stochastic(tables: Tables, scenario_tables, progress=None) -> dict:
     for name, prob in spec:
         bt, edits = scenario_tables(tables, name)
         study = build_study(bt)
-        if study.units or study.opened:  # the extensive form is an LP: lumpy builds relaxed (summary says so)
+        if relaxed and (study.units or study.opened):  # --relax: lumpy builds as the LP relaxation
             relax(study)
             out_relaxed = True
         branches.append(Branch(name, prob, study, edits, build_model(study)))
@@ -247,7 +271,8 @@ def solve_stochastic(tables: Tables, scenario_tables, progress=None) -> dict:
         out["extensive"] = ext
         return out
     t0 = time.perf_counter()
-    ext = extensive_form(branches, B, tables.settings.get("solver_time_limit_s"))
+    ext = extensive_form(branches, B, tables.settings.get("solver_time_limit_s"),
+                         float(tables.settings.get("mip_gap", 0.001)))
     progress("solve", time.perf_counter() - t0)
     out["extensive"] = ext
     if ext.x is None:

@@ -104,7 +104,7 @@ def _chart(builds: pd.DataFrame, path: Path) -> None:
 
 
 def solve_stochastic_workbook(workbook: str | Path, out: str | Path = "outputs", progress=None,
-                              figures: bool = True) -> tuple[int, Path, dict]:
+                              figures: bool = True, relax: bool = False) -> tuple[int, Path, dict]:
     """Solve and write the two-stage plan; returns (exit code, folder, summary)."""
     seconds: dict[str, float] = {}
 
@@ -120,19 +120,21 @@ def solve_stochastic_workbook(workbook: str | Path, out: str | Path = "outputs",
         raise InputError([Issue("stochastic", 0, "scenario", "", "a stochastic sheet with the branches of the plan",
                                 tables.path)])
     phase("read", time.perf_counter() - t0)
-    res = solve_stochastic(tables, scenario_tables, phase)
+    res = solve_stochastic(tables, scenario_tables, phase, relaxed=relax)
     ext = res["extensive"]
     t0 = time.perf_counter()
     summary = {
-        "status": ext.status, "objective_musd": res.get("expected"), "workbook": str(workbook),
+        "status": ext.mip["status"] if ext.mip else ext.status, "objective_musd": res.get("expected"), "workbook": str(workbook),
         "branch_year": B, "branches": [{"scenario": br.name, "probability": br.prob,
                                         "objective_musd": res["solutions"][br.name].objective
                                         if br.name in res["solutions"] else None} for br in res["branches"]],
         "wait_and_see_musd": res.get("wait_and_see"), "evpi_musd": res.get("evpi"),
         "cost_of_ignoring_risk_musd": res.get("ignoring_risk"), "base_plan": res.get("base_plan"),
         "size": ext.size, "seconds": seconds, "versions": versions(), "warnings": ext.warnings,
-        "relaxed": res.get("relaxed", False),  # lumpy builds solved as their LP relaxation
+        "relaxed": res.get("relaxed", False),  # lumpy builds solved as their LP relaxation (--relax)
     }
+    if ext.mip:  # lumpy builds: the extensive form is a MIP, its duals conditional on the chosen plan
+        summary["mip"] = ext.mip
     folder = Path(out) / Path(workbook).stem / FOLDER
     with staged_folder(folder, plan=ext.x is not None) as stage:
         tmp = stage.path

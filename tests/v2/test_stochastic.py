@@ -141,3 +141,46 @@ def test_evpi_and_the_cost_of_ignoring_risk_are_never_negative(tmp_path, seed):
     assert s["evpi_musd"] >= -1e-9 and s["cost_of_ignoring_risk_musd"] >= -1e-9
     weighted = sum(b["probability"] * b["objective_musd"] for b in s["branches"])
     assert weighted == pytest.approx(s["objective_musd"], rel=1e-9, abs=1e-12)
+
+
+# Lumpy builds under the stochastic plan (formulations 15 and 16): the plant above may only be built at
+# 150 t or more (min_build_tpa), and its binary companion opened[plant, 2025] is shared like the build.
+#   build 150 in 2025:  0.2 (2025) + 150 * 3,000 + 100 * 500 (2026)         = 0.70 in either branch
+#   build nothing:      0.2 + (1 - pi) * 0.2 + pi * 1.0 (spot in 2026)        = 0.2 + 0.2 + 0.8 pi
+# pi = 0.3: nothing (E = 0.64; the LP relaxation builds 100 t for 0.55). pi = 0.5: build (E = 0.70).
+#   WS(pi) = (1 - pi) * 0.4 + pi * 0.70 (cut alone builds 150 t); EVPI = E - WS.
+def lumpy_run(tmp_path, pi, relax=False):
+    case = study([("base", 1 - pi), ("cut", pi)])
+    case["projects"][0]["min_build_tpa"] = 150
+    wb = write_case(tmp_path, SETTINGS, **case)
+    return solve_stochastic_workbook(wb, tmp_path / "out", figures=False, relax=relax)
+
+
+@pytest.mark.parametrize("pi, expected, built", [(0.3, 0.64, 0.0), (0.5, 0.70, 150.0)])
+def test_lumpy_builds_are_a_mip_whose_integer_companions_are_shared(tmp_path, pi, expected, built):
+    code, folder, summary = lumpy_run(tmp_path, pi)
+    assert code == 0 and summary["status"] == "optimal" and summary["relaxed"] is False
+    assert summary["objective_musd"] == pytest.approx(expected, abs=1e-9)
+    ws = (1 - pi) * 0.4 + pi * 0.70
+    assert summary["wait_and_see_musd"] == pytest.approx(ws, abs=1e-9)
+    assert summary["evpi_musd"] == pytest.approx(expected - ws, abs=1e-9)
+    assert summary["mip"]["status"] == "optimal" and summary["mip"]["objective_musd"] == pytest.approx(expected)
+    assert "fixed" in summary["mip"]["duals"]
+    for branch in ("base", "cut"):  # the same pre-branch decision in both branches, a whole plant or none
+        builds = pd.read_csv(folder / branch / "csv" / "builds.csv")
+        assert builds["capacity_tpa"].sum() == pytest.approx(built)
+        assert json.loads((folder / branch / "summary.json").read_text())["status"] == "optimal"
+    # the price of 2026 in the cut branch, conditional on the plan: the plant's running cost, or the spot price
+    prices = pd.read_csv(folder / "cut" / "csv" / "prices.csv").set_index("year")["price_usd_per_t"]
+    assert prices[2026] == pytest.approx(500 if built else 10000)
+    # regret: the hedged plan's whole plant (its binary fixed at 1, not 0.9999999) or nothing, in each branch
+    regret = pd.read_csv(folder / "regret.csv").set_index(["plan", "outcome"])["cost_musd"]
+    assert regret[("hedged", "cut")] == pytest.approx(0.70 if built else 1.2, abs=1e-9)
+    assert regret[("hedged", "base")] == pytest.approx(0.70 if built else 0.4, abs=1e-9)
+    assert regret[("cut", "base")] == pytest.approx(0.70, abs=1e-9)
+
+
+def test_lumpy_stochastic_plan_relaxed_on_request(tmp_path):
+    code, _, summary = lumpy_run(tmp_path, 0.3, relax=True)
+    assert code == 0 and summary["relaxed"] is True and "mip" not in summary
+    assert summary["objective_musd"] == pytest.approx(0.55, abs=1e-9)  # the LP of the test above
