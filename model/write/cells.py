@@ -10,12 +10,14 @@ prefix, so it stays text when a user edits the cell.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.page import PageMargins
 
 from .csv import RISKY_START, SMALL
 
@@ -144,11 +146,46 @@ def header_row(ws, titles: list[str]) -> list[WriteOnlyCell]:
     return [cell(ws, t, font=HEADER_FONT, fill=HEADER_FILL, wrap=True, align="center") for t in titles]
 
 
-def print_setup(ws) -> None:
-    """Print landscape, one page wide (as many pages down as needed)."""
-    ws.page_setup.orientation = "landscape"
+# --- print layout --------------------------------------------------------------------------
+# Characters (Excel column-width units) that print across a Letter page at 100 % with MARGINS,
+# measured through LibreOffice; A4 is a little wider. Below MIN_SCALE (0.6 of 11 pt is about
+# 7 pt) a sheet prints more than one page wide instead of shrinking its text; a table prints
+# portrait (about 1.6 times the rows of a landscape page) when that keeps it at PORTRAIT_SCALE.
+LANDSCAPE_CHARS, PORTRAIT_CHARS, MIN_SCALE, PORTRAIT_SCALE = 117, 86, 0.6, 0.75
+MARGINS = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.25, footer=0.25)
+DEFAULT_WIDTH = 13  # a column whose width is not set, as the sheets' text width rule counts it
+
+
+def print_setup(ws, width: float | None = None) -> None:
+    """Fit to width (never to one page high), narrow margins, the sheet name and page number in
+    the footer; landscape, or portrait for a table `width` characters wide that stays legible
+    there. Rows(ws, across=True) sets the pages across from the columns it writes."""
+    portrait = width is not None and width * PORTRAIT_SCALE <= PORTRAIT_CHARS
+    ws.page_setup.orientation = "portrait" if portrait else "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = MARGINS
+    ws.oddFooter.center.text = "&A, page &P of &N"
+    if width is not None:
+        pages_across(ws, width)
+
+
+def pages_across(ws, width: float) -> None:
+    """One page wide unless that would print below MIN_SCALE; then across first, then down."""
+    pages = max(1, math.ceil(width * MIN_SCALE / LANDSCAPE_CHARS - 1e-9))
+    ws.page_setup.fitToWidth = pages
+    ws.page_setup.pageOrder = "overThenDown" if pages > 1 else None
+
+
+def used_width(ws, columns: int) -> float:
+    """Width in characters of the first `columns` columns."""
+    return sum(ws.column_dimensions[get_column_letter(j)].width or DEFAULT_WIDTH for j in range(1, columns + 1))
+
+
+def wrap(text: str, widths: list[float]) -> list[str]:
+    """Text as lines that print within columns of these widths (a proportional font fits about
+    1.1 characters in a column-width unit, so this leaves a margin)."""
+    return textwrap.wrap(text, max(20, int(sum(widths)))) or [""]
 
 
 def sheet_link(name: str) -> str:
@@ -158,19 +195,26 @@ def sheet_link(name: str) -> str:
 class Rows:
     """Appends rows to a write-only sheet (text guarded) and remembers how many were written."""
 
-    def __init__(self, ws):
-        self.ws, self.n = ws, 0
+    def __init__(self, ws, print_columns: int = 0):
+        """print_columns > 0: print the columns written, at least that many, on as many pages
+        across as they need (pages_across); text running on past them, as a note may, is cut."""
+        self.ws, self.n, self.columns, self.print_columns = ws, 0, print_columns, print_columns
 
     def append(self, row) -> int:
         self.ws.append([guarded(self.ws, v) for v in row])
         self.n += 1
+        if self.print_columns:  # page setup and print area are written last, so they can follow the rows
+            if len(row) > self.columns or self.n == 1:
+                self.columns = max(self.columns, len(row))
+                pages_across(self.ws, used_width(self.ws, self.columns))
+            self.ws.print_area = f"A1:{get_column_letter(self.columns)}{self.n}"
         return self.n
 
     def header(self, titles: list[str], widths: list[float]) -> int:
         """A header row, tall enough for titles that wrap in their column width."""
         lines = max((math.ceil(len(t) / max(w - 2.0, 1.0)) for t, w in zip(titles, widths)), default=1)
         if lines > 1:
-            self.ws.row_dimensions[self.n + 1].height = 15 * min(lines, 3)
+            self.ws.row_dimensions[self.n + 1].height = 15 * min(lines, 4)
         return self.append(header_row(self.ws, titles))
 
     def blank(self, k: int = 1) -> None:
@@ -182,7 +226,7 @@ class Rows:
         ws = self.ws
         self.append([cell(ws, label, font=BOLD)])
         titles = ["year"] + [str(c) for c in frame.columns]
-        head = self.header(titles, [ws.column_dimensions[get_column_letter(j)].width or 13
+        head = self.header(titles, [ws.column_dimensions[get_column_letter(j)].width or DEFAULT_WIDTH
                                     for j in range(1, len(titles) + 1)])
         for year, row in frame.iterrows():
             self.append([int(year)] + [cell(ws, float(v), fmt) if pd.notna(v) else None for v in row])

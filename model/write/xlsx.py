@@ -6,7 +6,9 @@ Sheets, in order:
                              and a linked list of the other sheets (summary.py)
     <table> ...              one sheet per plan table, in the order of the tables dict: headers in
                              words with their unit ("capacity (t/yr)"), number formats from the
-                             unit, frozen and filtered header row, column widths from the content
+                             unit, frozen and filtered header row, column widths from the content;
+                             printed one page wide with the header row on every page, portrait
+                             when the table stays legible there (cells.print_setup)
     chart_...                native charts of capacity and import dependence (chart_sheets.py)
 
 Number formats follow each column's unit suffix: tonnes (_t, _tpa), USD/t and USD per t/yr with
@@ -16,7 +18,7 @@ values; only the display is rounded. Text is always stored as text, never as a f
 Speed: the workbook is written in openpyxl's write-only (streaming) mode; the data rows of a
 table sheet are formatted as XML column by column and spliced into the saved file (sheetxml.py),
 or, when a value needs openpyxl (text a spreadsheet would run, ...), written as rows of one
-pre-styled cell per formatted column. `_table_sheet` writes whatever frame it is given: a row-count cutoff for huge studies
+pre-styled cell per formatted column. `table_sheet` writes whatever frame it is given: a row-count cutoff for huge studies
 belongs in `write_xlsx`, where each table is handed to it.
 """
 
@@ -76,20 +78,23 @@ def _width(df: pd.DataFrame, column: str, title: str) -> float:
     return float(min(max(widest + 2, math.ceil(len(title) / 2) + 3, 8), 50))
 
 
-def _table_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> tuple | None:
-    """One table: worded headers with units, number formats, frozen and filtered header row.
+def table_sheet(wb: Workbook, name: str, df: pd.DataFrame, keys: int = 0) -> tuple | None:
+    """One table: worded headers with units, number formats, frozen and filtered header row;
+    the first `keys` columns frozen too and, like the header, repeated on every printed page.
     Returns (sheet, XML of its data rows) when the rows are left to `sheetxml.splice`."""
     ws = wb.create_sheet(name[:31])  # Excel's sheet-name limit
     columns = list(df.columns)
     titles = [header(c) for c in columns]
-    for j, (col, title) in enumerate(zip(columns, titles), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = _width(df, col, title)
-    ws.freeze_panes = "A2"
+    widths = [_width(df, col, title) for col, title in zip(columns, titles)]
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.freeze_panes = f"{get_column_letter(keys + 1)}2"
     ws.print_title_rows = "1:1"  # the header row on every printed page
-    print_setup(ws)
+    if keys:
+        ws.print_title_cols = f"A:{get_column_letter(keys)}"
+    print_setup(ws, sum(widths))
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(df) + 1)}"
-    widths = [ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(columns) + 1)]
     Rows(ws).header(titles, widths)
     # one pre-styled cell per formatted column, reused row after row (each row is written
     # out as soon as it is appended); plain values everywhere else, text guarded
@@ -135,7 +140,7 @@ def write_xlsx(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -> No
     for name, df in tables.items():
         if len(df) > XLSX_MAX_ROWS:
             _csv_only_sheet(wb, name, df)
-        elif (sheet_rows := _table_sheet(wb, name, df)) is not None:
+        elif (sheet_rows := table_sheet(wb, name, df)) is not None:
             rows.append(sheet_rows)
     chart_sheets(wb, tables)
     wb.save(path)
