@@ -4,6 +4,11 @@ One row per scenario, read back from the folders the batch wrote: status, object
 by component, capacity built by stage, and each policy's achieved share and shadow price in
 each of its years. For a max_supplier_share policy (one row per supplier) the columns give
 the largest supplier's share and the highest shadow price that year.
+
+overview.xlsx holds the same numbers laid out for print: the `overview` sheet one row per
+scenario without the policy columns, then `policy shares` and `policy prices`, one row per
+policy and scenario with a column per year (headers in words with units, number formats,
+key columns and header repeated on every printed page).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from .analysis import policy_status
 from .costs import COMPONENTS, OPTIONAL
 from .schema import STAGES
 from .write.csv import write_csv
-from .write.tables import write_tables_xlsx
+from .write.xlsx import write_table_workbook
 
 
 def _read(folder: Path, table: str) -> pd.DataFrame | None:
@@ -75,10 +80,47 @@ def _replace_atomically(path: Path, write) -> None:
         raise
 
 
+POLICY_MEASURES = {"share": ("policy shares", "share"), "price_usd_per_t": ("policy prices", "usd_per_t")}
+
+
+def _policy_columns(df: pd.DataFrame) -> dict[str, tuple[str, int, str]]:
+    """'<policy> <year> <measure>' column -> (policy, year, measure)."""
+    out = {}
+    for c in df.columns:
+        parts = str(c).rsplit(" ", 2)
+        if len(parts) == 3 and parts[1].isdigit() and parts[2] in POLICY_MEASURES:
+            out[c] = (parts[0], int(parts[1]), parts[2])
+    return out
+
+
+def workbook_sheets(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The overview's sheets for print: one row per scenario without the policy columns, then per
+    measure one row per policy and scenario with a column per year (blank rows left out)."""
+    cols = _policy_columns(df)
+    sheets = {"overview": df.drop(columns=list(cols))}
+    if not cols:
+        return sheets
+    long = df.melt(id_vars="scenario", value_vars=list(cols), var_name="column").dropna(subset=["value"])
+    key = long["column"].map(cols)
+    long = long.assign(policy=key.str[0], year=key.str[1], measure=key.str[2],
+                       order=long["scenario"].map({s: i for i, s in enumerate(df["scenario"].unique())}))
+    for measure, (sheet, suffix) in POLICY_MEASURES.items():
+        part = long[long["measure"] == measure]
+        if part.empty:
+            continue
+        wide = part.pivot_table(index=["policy", "order", "scenario"], columns="year", values="value", aggfunc="first")
+        wide.columns = [f"{y}_{suffix}" for y in wide.columns]
+        sheets[sheet] = wide.reset_index().drop(columns="order")
+    return sheets
+
+
 def write_overview(folder: Path, df: pd.DataFrame) -> list[Path]:
-    """overview.csv (number rule of the plan CSVs) and overview.xlsx into `folder`."""
+    """overview.csv (number rule of the plan CSVs) and overview.xlsx into `folder`; the workbook
+    is laid out for print (workbook_sheets) and holds the same numbers."""
     folder.mkdir(parents=True, exist_ok=True)
     csv, xlsx = folder / "overview.csv", folder / "overview.xlsx"
     _replace_atomically(csv, lambda p: write_csv(df, p))
-    _replace_atomically(xlsx, lambda p: write_tables_xlsx(p, {"overview": df}))
+    sheets = workbook_sheets(df)
+    keys = {"overview": 1, **{sheet: 2 for sheet, _ in POLICY_MEASURES.values()}}
+    _replace_atomically(xlsx, lambda p: write_table_workbook(p, sheets, keys))
     return [csv, xlsx]

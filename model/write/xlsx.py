@@ -38,7 +38,7 @@ from .chart_sheets import chart_sheet_names, chart_sheets
 from .sheetxml import rows_xml, splice
 from .summary import summary_sheet
 
-__all__ = ["header", "number_format", "write_xlsx"]
+__all__ = ["header", "number_format", "table_sheet", "write_table_workbook", "write_xlsx"]
 
 DESCRIPTIONS = {
     "builds": "new capacity started per project and year, online year, capex",
@@ -143,5 +143,16 @@ def write_xlsx(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -> No
         elif (sheet_rows := table_sheet(wb, name, df)) is not None:
             rows.append(sheet_rows)
     chart_sheets(wb, tables)
+    _save(wb, path, rows)
+
+
+def write_table_workbook(path: Path, sheets: dict[str, pd.DataFrame], keys: dict[str, int] | None = None) -> None:
+    """A workbook of table sheets only (overview.xlsx); keys: leading key columns per sheet."""
+    wb = Workbook(write_only=True)
+    rows = [r for name, df in sheets.items() if (r := table_sheet(wb, name, df, (keys or {}).get(name, 0)))]
+    _save(wb, path, rows)
+
+
+def _save(wb: Workbook, path: Path, rows: list[tuple]) -> None:
     wb.save(path)
     splice(path, {ws.path.lstrip("/"): xml for ws, xml in rows})

@@ -123,11 +123,17 @@ def test_overview_xlsx_matches(batch):
     from openpyxl import load_workbook
 
     _, folder = batch
-    ws = load_workbook(folder / "overview.xlsx", read_only=True)["overview"]
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("scenario", "status", "objective_musd")
+    wb = load_workbook(folder / "overview.xlsx", read_only=True)
+    assert wb.sheetnames == ["overview", "policy shares", "policy prices"]
+    rows = list(wb["overview"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("scenario", "status", "objective (USD million)")
     assert [r[0] for r in rows[1:]] == ["base", "ban", "cheap", "dear", "stuck"]
     assert rows[2][2] == pytest.approx(EXPECTED["ban"])
+    # the policy's share by year, one row per scenario with a plan (stuck has none)
+    shares = list(wb["policy shares"].iter_rows(values_only=True))
+    assert shares[0] == ("policy", "scenario", "2026 share (%)", "2027 share (%)")
+    assert [r[:2] for r in shares[1:]] == [("eu_half", s) for s in ("base", "ban", "cheap", "dear")]
+    assert shares[2][2:] == (1, 1) and shares[1][3] == 0
 
 
 def test_jobs_2_gives_the_same_files_as_jobs_1(study, batch, tmp_path):

@@ -200,10 +200,12 @@ def test_overview_and_diff_workbooks_hold_text(tmp_path):
     with open(csv_path, newline="", encoding="utf-8") as f:
         assert list(csv.reader(f)) == [["scenario", "status", f"'{PLUS} 2030 share", "objective_musd"],
                                        [f"'{FORMULA}", "optimal", "0.5", "-5"]]
-    ws = openpyxl.load_workbook(xlsx_path)["overview"]
+    wb = openpyxl.load_workbook(xlsx_path)
+    ws = wb["overview"]
     assert (ws["A2"].value, ws["A2"].data_type) == (FORMULA, "s")
-    assert (ws["C1"].value, ws["C1"].data_type) == (f"{PLUS} 2030 share", "s")
-    assert ws["D2"].value == -5.0
+    assert ws["C2"].value == -5.0
+    ws = wb["policy shares"]  # the policy columns, one row per policy and scenario
+    assert [(c.value, c.data_type) for c in ws[2]] == [(PLUS, "s"), (FORMULA, "s"), (0.5, "n")]
     write_tables_xlsx(tmp_path / "diff.xlsx", {"d": pd.DataFrame({"id": [TAB, "#N/A"]})})
     ws = openpyxl.load_workbook(tmp_path / "diff.xlsx")["d"]
     assert [(c.value, c.data_type) for c in ws["A"][1:]] == [(TAB, "s"), ("#N/A", "s")]
