@@ -236,6 +236,8 @@ def write_xlsx(d, path: Path) -> Path:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from .write.cells import print_setup
+
     na, nb = side_names(d)
     sheets = {"headline": headline(d), "by stage and region": d.aggregate, "largest changes": top_changes(d),
               "inputs": d.inputs}
@@ -259,9 +261,7 @@ def write_xlsx(d, path: Path) -> Path:
             ws.column_dimensions[get_column_letter(j)].width = min(max(width, 9), 45)
         ws.freeze_panes = "A2"
         ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        print_setup(ws)  # widths above come from raw values, so no orientation or pages across from them
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return Path(path)
