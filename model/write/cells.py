@@ -185,7 +185,7 @@ def used_width(ws, columns: int) -> float:
 def wrap(text: str, widths: list[float]) -> list[str]:
     """Text as lines that print within columns of these widths (a proportional font fits about
     1.1 characters in a column-width unit, so this leaves a margin)."""
-    return textwrap.wrap(text, max(20, int(sum(widths)))) or [""]
+    return textwrap.wrap(text, max(20, int(sum(widths))), break_on_hyphens=False) or [""]
 
 
 def sheet_link(name: str) -> str:
