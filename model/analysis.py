@@ -7,6 +7,8 @@ Imports nothing of the model but `schema`, so solver-side modules can import TOL
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 
 from .schema import STAGES
@@ -82,12 +84,26 @@ def largest_share(policies: pd.DataFrame) -> pd.DataFrame:
     return top.drop_duplicates(keys).set_index(keys).sort_index()[["achieved_share", "supplier"]]
 
 
+_STATUS: dict[int, pd.DataFrame] = {}  # id of a policies table -> its status, while the table lives
+
+
 def policy_status(policies: pd.DataFrame | None) -> pd.DataFrame:
     """One row per policy and year: the share that counts against the target (`largest_share`),
     whether the target is met (`policy_missed`), whether it binds, for which suppliers, the
-    shortfall bought and the highest shadow price."""
+    shortfall bought and the highest shadow price.
+
+    Computed once per policies table (the report, the summary sheet and the chart sheets of one
+    run all ask); the frame returned is shared, so read it, never change it in place."""
     if policies is None or policies.empty:
         return pd.DataFrame(columns=POLICY_STATUS_COLUMNS)
+    key = id(policies)
+    if key not in _STATUS:
+        _STATUS[key] = _policy_status(policies)
+        weakref.finalize(policies, _STATUS.pop, key, None)
+    return _STATUS[key]
+
+
+def _policy_status(policies: pd.DataFrame) -> pd.DataFrame:
     keys = ["policy", "year"]
     p = policies.assign(missed=policy_missed(policies), is_binding=policies["binding"] == "yes",
                         price=policies["shadow_price_usd_per_t"].astype(float),
@@ -165,21 +181,39 @@ def key_regions(tables: dict[str, pd.DataFrame]) -> list[str]:
     return sorted(regions)
 
 
-def key_prices(tables: dict[str, pd.DataFrame], limit: int = 24) -> pd.DataFrame:
-    """Commodity prices (USD/t) in the key regions: first year, last year and horizon mean;
-    attrs['years'] = (first year, last year)."""
+PRICE_CLOSE = 0.01  # regions whose prices are this close (of the commodity's highest price) share a row
+
+
+def key_prices(tables: dict[str, pd.DataFrame], years: list[int], stage: dict | None = None) -> pd.DataFrame:
+    """Commodity prices (USD/t) in the key regions in `years` (columns): per commodity, the
+    regions whose prices are within PRICE_CLOSE of each other in every one of those years share
+    a row (`regions`, a list) showing their median. Rows by stage (`stage`: commodity -> stage),
+    then commodity, then the row's first region."""
     pr = tables.get("prices")
-    if pr is None or pr.empty:
-        return pd.DataFrame(columns=["region", "commodity", "first", "last", "mean"])
+    if pr is None or pr.empty or not years:
+        return pd.DataFrame(columns=["commodity", "regions", *years])
     regions = key_regions(tables) or sorted(pr["region"].unique())
-    pr = pr[pr["region"].isin(regions)]
-    y0, y1 = int(pr["year"].min()), int(pr["year"].max())
-    by = pr.pivot_table(index=["region", "commodity"], columns="year", values="price_usd_per_t", aggfunc="first")
-    df = pd.DataFrame({"first": by.get(y0), "last": by.get(y1),
-                       "mean": pr.groupby(["region", "commodity"])["price_usd_per_t"].mean()})
-    df = df.reset_index().head(limit)
-    df.attrs["years"] = (y0, y1)
-    return df
+    pr = pr[pr["region"].isin(regions) & pr["year"].isin(years)]
+    wide = pr.pivot_table(index=["commodity", "region"], columns="year", values="price_usd_per_t",
+                          aggfunc="first").reindex(columns=years)
+    recs = []
+    for c, g in wide.groupby(level="commodity", sort=False):
+        tol = PRICE_CLOSE * max(float(g.abs().max().max()), 1.0)
+        groups: list[list] = []
+        for (_, r), row in g.iterrows():
+            near = next((m for m in groups if ((m[1] - row).abs().fillna(0) <= tol).all()), None)
+            if near is None:
+                groups.append([[r], row])
+            else:
+                near[0].append(r)
+        for members, _ in groups:
+            rec = {"commodity": c, "regions": members}
+            rec.update(g.loc[[(c, r) for r in members]].median().to_dict())
+            recs.append(rec)
+    out = pd.DataFrame.from_records(recs, columns=["commodity", "regions", *years])
+    rank = out["commodity"].map(lambda c: stage_key((stage or {}).get(c))[0])
+    return out.assign(rank=rank).sort_values(["rank", "commodity"], kind="stable").drop(columns="rank") \
+        .reset_index(drop=True)
 
 
 # --- version 2: support, sales, stockpiles -------------------------------------------------
@@ -364,3 +398,44 @@ def label(key, names: dict | None, short: bool = False) -> str:
     if not name:
         return str(key)
     return name if short else f"{name} ({key})"
+
+
+# --- what the writers are told about the study (summary.json) ----------------------------------
+COMPONENT_WORDS = {
+    "capex": "capital spend on new capacity",
+    "fixed_om": "fixed operation and maintenance",
+    "variable": "variable operating cost",
+    "supply": "purchases from outside supply",
+    "trade": "freight and tariffs",
+    "unmet": "penalty for unserved demand",
+    "shortfall": "penalties for missed policy targets",
+    "holding": "holding cost of stockpiles",
+    "sales": "revenue from outside buyers, a credit",
+    "salvage": "salvage value of late builds, a credit",
+}
+
+
+def component_label(component: str) -> str:
+    """A cost component as plan.xlsx and the report both name it: 'freight and tariffs (trade)'."""
+    words = COMPONENT_WORDS.get(component)
+    return f"{words} ({component})" if words else str(component)
+
+
+def policy_bases(tables) -> dict[str, str]:
+    """Policy id -> basis, for the policies whose basis is not output (capacity or origin)."""
+    p = getattr(tables, "frames", tables).get("policies")
+    if p is None or p.empty or "basis" not in p:
+        return {}
+    basis = p["basis"].astype(object).where(p["basis"].notna(), "").astype(str).str.strip()
+    keep = (basis != "") & (basis != "output")
+    return dict(zip(p.loc[keep, "policy"].astype(str), basis[keep]))
+
+
+def study_facts(study) -> dict:
+    """What summary.json carries of the study for the report, the summary sheet and the diff:
+    full names (`names`, only when the workbook gives any), each commodity's stage and content
+    (`chain`, dependence.py) and the policies not on the output basis (`policy_basis`)."""
+    from .dependence import chain_of
+
+    names = names_of(study.tables)
+    return {**({"names": names} if names else {}), "chain": chain_of(study), "policy_basis": policy_bases(study.tables)}

@@ -221,9 +221,8 @@ def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, s
     if costs_by_policy is not None:
         tables["policy_costs"] = policy_costs(tables["policies"], *costs_by_policy, policy_groups(study))
     summary["cost_by_component_musd"] = cost_by_component(tables)
-    from .analysis import names_of  # full names for the report, charts and diff (issue 18)
-    if names := names_of(study.tables):
-        summary["names"] = names
+    from .analysis import study_facts  # names, commodity chain, policy bases for report and diff (issue 18)
+    summary.update(study_facts(study))
     # the charts are drawn in a child process while this one writes the tables (forked.py)
     if figures:
         if charts is None:

@@ -66,6 +66,56 @@ def ratio_range(values) -> str:
     return lo if lo == hi else f"{lo}-{hi}"
 
 
+def median_and_top(values: pd.Series, years: pd.Series, decimals: int = 0) -> str:
+    """A price over years as a median and its highest year ('median 26,300; highest 32,380 in
+    2030'): never a min-max range, which over orders of magnitude tells a reader nothing."""
+    v = pd.Series(values.astype(float).to_numpy(), index=years.astype(int).to_numpy()).dropna()
+    if v.empty:
+        return "n/a"
+    if num(v.min(), decimals) == num(v.max(), decimals):
+        return f"{num(v.iloc[0], decimals)} in {year_ranges(v.index)}"
+    return f"median {num(v.median(), decimals)}; highest {num(v.max(), decimals)} in {int(v.idxmax())}"
+
+
+# --- names beside ids ----------------------------------------------------------------------
+
+def short_name(name: str) -> str:
+    """A full name without its trailing explanation: 'sintered NdFeB magnet (any grade; ...)' ->
+    'sintered NdFeB magnet' (commodity and region names carry units and notes)."""
+    cut = re.split(r" \(|; |, ", str(name), maxsplit=1)[0].strip()
+    return cut or str(name)
+
+
+class Namer:
+    """Ids as readers see them: 'Full name (id)', or the id alone without a name (summary.json
+    `names`). `wrap` marks user text (markup.user in the report, str in a workbook)."""
+
+    def __init__(self, summary: dict, wrap=str):
+        self.names = summary.get("names") or {}
+        self.wrap = wrap
+
+    def _label(self, kind: str, key, short: bool = False) -> str:
+        name = self.names.get(kind, {}).get(str(key))
+        if not name:
+            return self.wrap(key)
+        return self.wrap(f"{short_name(name) if short else name} ({key})")
+
+    def project(self, key) -> str:
+        return self._label("projects", key)
+
+    def policy(self, key) -> str:
+        return self._label("policies", key)
+
+    def region(self, key) -> str:
+        return self._label("regions", key, short=True)
+
+    def commodity(self, key) -> str:
+        return self._label("commodities", key, short=True)
+
+    def regions(self, keys) -> str:
+        return ", ".join(self.region(k) for k in keys)
+
+
 @dataclass
 class Doc:
     blocks: list = field(default_factory=list)

@@ -11,6 +11,7 @@ import pytest
 from openpyxl.chart import BarChart, LineChart
 
 from _plans import POLICY, bound, example, plain
+from model.analysis import component_label
 from model.results import TABLES
 from model.write.xlsx import header, number_format, write_xlsx
 
@@ -154,7 +155,7 @@ def test_summary_states_status_objective_and_costs(wb, run):
     assert obj.value == pytest.approx(run.summary["objective_musd"], rel=1e-15)  # not rounded; only the display is
     assert obj.number_format == "#,##0.0"
     for comp, v in run.summary["cost_by_component_musd"].items():
-        row = find_row(ws, comp)
+        row = find_row(ws, component_label(comp))  # named as in the report
         assert row[1].value == pytest.approx(v, abs=1e-6) and row[1].number_format == "#,##0.0"
     total = find_row(ws, "total")
     assert total[1].value == pytest.approx(run.summary["objective_musd"], rel=1e-9)
@@ -201,7 +202,7 @@ def test_summary_lists_largest_builds_prices_and_links(wb, run):
     assert find_row(ws, biggest)[7].number_format == "#,##0.0"
     assert find_row(ws, biggest)[6].number_format == "#,##0"
     head = next(r for r in rows[labels.index("Key commodity prices") + 1:] if r[2] is not None)  # notes: one cell
-    assert head[:2] == ["region", "commodity"] and head[2].endswith("(USD/t)")
+    assert head[:2] == ["commodity", "regions"] and head[2].endswith("(USD/t)")
     links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row[:1] if c.hyperlink}
     assert set(links) == set(wb.sheetnames) - {"summary"}
     assert links["builds"] == "'builds'!A1"

@@ -239,7 +239,8 @@ def test_summary_sales_and_stockpiles(xlsx):
         ["au_build", "AU", "conc", 0, 20, 50, 50, 2026, 0, "none"],
         ["eu_reserve", "EU", "magnet", 100, 100, 40, 100, 2025, 60, "2026-2027"]]
     components = after(ws, "Cost by component", 6)[2:]
-    assert [r[0] for r in components] == ["capex", "holding", "sales", "total"]
+    assert [r[0] for r in components] == ["capital spend on new capacity (capex)", "holding cost of stockpiles (holding)",
+                                          "revenue from outside buyers, a credit (sales)", "total"]
 
 
 def test_summary_without_v2_tables_has_no_v2_sections(tables, tmp_path):
@@ -266,7 +267,7 @@ def test_report_what_would_it_take(report):
     assert md.index("book_x") < md.index("seadrift") < md.index("dear_plant")
     assert "1 unbuilt candidate ties with the plan's choice (no subsidy needed: an equally cheap plan could " \
            "build it): tie_plant." in md
-    assert "* mine_au (AU, extraction) needs 1,200-1,500 USD/t to run at its contracted level in 2026-2027." in md
+    assert "* mine_au (AU, extraction) needs 1,200 to 1,500 USD/t to run at its contracted level in 2026-2027." in md
     assert "mag_eu" not in md
 
 
@@ -285,16 +286,16 @@ def test_report_builds_by_real_stage_and_bookkeeping_apart(report):
     md = section((report / "report.md").read_text(), "What the plan builds")
     items = [line for line in md.splitlines() if line.startswith("* ")]
     assert items == [
-        "* **manufacturing**: 100 t/yr new, EU 100 t/yr (mag_eu); online 2026, USD 10.0 million.",
-        "* **no stage** (bookkeeping conversions, counted in no stage's figures): 50 t/yr new, EU 50 t/yr "
-        "(grade_map); online 2025, USD 1.0 million."]
+        "* **magnet making (manufacturing)**: 100 t/yr in 1 project, online 2026, USD 10.0 million.",
+        "* **no stage** (bookkeeping conversions, in no stage's figures): 50 t/yr in 1 project, online 2025, "
+        "USD 1.0 million."]
     assert "| grade_map | none | EU |" in md
 
 
 def test_report_costs_name_holding_and_sales(report):
     md = section((report / "report.md").read_text(), "What it costs")
-    assert "| holding cost of stockpiles | 0.5 |" in md
-    assert "| revenue from outside buyers (a credit) | -0.3 |" in md
+    assert "| holding cost of stockpiles (holding) | 0.5 |" in md
+    assert "| revenue from outside buyers, a credit (sales) | -0.3 |" in md
 
 
 def test_report_without_support_or_v2_tables(tables):
@@ -398,5 +399,4 @@ def test_solved_v2_study_writes_every_output(solved):
     assert "Outside buyers take **120 t** of magnet in EU (2025-2027)" in md
     assert "* **res** (magnet in EU): 20 t held before 2025, 10 t at the end of 2027, at most 10 t at a year end " \
            "(2025); drawn in 2025 (10 t in all)." in md
-    assert "* **no stage** (bookkeeping conversions, counted in no stage's figures): 30 t/yr new, EU 30 t/yr (conv)" \
-        in md
+    assert "* **no stage** (bookkeeping conversions, in no stage's figures): 30 t/yr in 1 project" in md
