@@ -8,6 +8,8 @@ mean comes from model.analysis and model.dependence; this only lays it out."""
 
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +28,18 @@ WIDTHS = [42, 36, 14, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]  # 182 characters: prints on
 
 
 class _Summary(Rows):
+    def append(self, row) -> int:
+        """Text longer than its column, with a neighbour that would cut it, wraps in a taller row."""
+        lines, row = 1, list(row)
+        for j, v in enumerate(row[:-1]):
+            fits = 1.2 * WIDTHS[j] if j < len(WIDTHS) else len(str(v))  # characters a column shows
+            if isinstance(v, str) and len(v) > fits and row[j + 1] is not None:
+                row = row[:j] + [cell(self.ws, v, wrap=True)] + row[j + 1:]
+                lines = max(lines, math.ceil(len(v) / fits))
+        if lines > 1:
+            self.ws.row_dimensions[self.n + 1].height = 15 * min(lines, 4)
+        return super().append(row)
+
     def section(self, title: str, note: str | None = None) -> None:
         self.blank()
         self.append([cell(self.ws, title, font=SECTION_FONT)])
@@ -71,11 +85,13 @@ def _costs(rows: _Summary, summary: dict, tables: dict[str, pd.DataFrame]) -> No
 
 
 def _share_table(rows: _Summary, s: pd.DataFrame, years: list[int], n: Namer, by_region: bool) -> None:
-    lead = ["region"] if by_region else []
-    rows.header(lead + ["material", "stage"] + [str(y) for y in years], WIDTHS)
+    # the stage's words go to the wide second column either way
+    lead = ["region", "stage", "material"] if by_region else ["material", "stage"]
+    rows.header(lead + [str(y) for y in years], WIDTHS)
     for r in s.to_dict("records"):
-        rows.append(([n.region(r["region"])] if by_region else []) + [r["material"], stage_words(r["stage"])]
-                    + [cell(rows.ws, r[y], PERCENT) if pd.notna(r[y]) else None for y in years])
+        first = [n.region(r["region"]), stage_words(r["stage"]), r["material"]] if by_region else \
+            [r["material"], stage_words(r["stage"])]
+        rows.append(first + [cell(rows.ws, r[y], PERCENT) if pd.notna(r[y]) else None for y in years])
 
 
 def _dependence(rows: _Summary, tables: dict[str, pd.DataFrame], summary: dict, n: Namer, years: list[int]) -> None:
