@@ -6,7 +6,7 @@ One figure per consuming region with tracked consumption, one panel per material
 consumption of the material whose work at that stage was done in each tracked region, and the
 untraced rest (work done elsewhere, or in regions not tracked); an origin cap on the panel's
 stage is drawn as a dashed line. Where no origin cap binds the split is one of many equally
-cheap ones, and every figure says so. Helpers (layout, colours, file-name slugs) are charts.py's.
+cheap ones, and every figure says so. Helpers (layout, bars, names, file-name slugs) are chart_base.py's.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import TOL, origin_policies, stage_key
-from .charts import (CAP_COLOR, MAX_PANELS, OTHER, _figure, _footnote, _keep, _legend, _percent, _style,
-                     _subtitle, _years_axis, slugs)
-from .colours import region_colours
+from .chart_base import (CAP_COLOR, MAX_PANELS, bars, figure, footnote, keep, legend, named, percent, slugs, style,
+                         subtitle, years_axis)
+from .colours import OTHER, region_colours
 
 REST_COLOR = "#d9d9d9"
 INDIFFERENT = "one of many equally cheap splits where no origin cap binds"
@@ -30,19 +30,18 @@ def _caps(policies: pd.DataFrame | None, origin: pd.DataFrame) -> pd.DataFrame:
     return policies[policies["policy"].isin(origin_policies(policies, origin))]
 
 
-def _panel(ax, g: pd.DataFrame, years: list[int], tracked: list, color: dict, caps: pd.DataFrame) -> None:
+def _panel(ax, g: pd.DataFrame, years: list[int], tracked: list, color: dict, caps: pd.DataFrame,
+           region_name) -> None:
     """Stacked shares by tracked region over the years, the untraced rest on top, origin caps dashed."""
     by = g.pivot_table(index="year", columns="tracked_region", values="share", aggfunc="sum", fill_value=0.0) \
         .reindex(years, fill_value=0.0)
     bottom = np.zeros(len(years))
     for q in tracked:
         if q in by.columns and by[q].abs().max() > TOL:
-            ax.bar(years, by[q].to_numpy(), bottom=bottom, color=color[q], width=0.8,
-                   label="work in other tracked regions" if q == OTHER else f"work done in {q}")
-            bottom += by[q].to_numpy()
+            bottom = bars(ax, years, by[q].to_numpy(), bottom, color[q],
+                          "work in other tracked regions" if q == OTHER else f"work done in {region_name(q)}")
     has = g.groupby("year")["consumption_t"].max().reindex(years, fill_value=0.0).to_numpy() > 0
-    ax.bar(years, np.where(has, np.clip(1.0 - bottom, 0.0, None), 0.0), bottom=bottom, color=REST_COLOR, width=0.8,
-           label="untraced (work elsewhere)")
+    bars(ax, years, np.where(has, np.clip(1.0 - bottom, 0.0, None), 0.0), bottom, REST_COLOR, "untraced (work elsewhere)")
     for (_, share), gk in caps.groupby(["policy", "share"], sort=True):
         yk = sorted(gk["year"].unique())
         ax.hlines(share, min(yk) - 0.45, max(yk) + 0.45, colors=CAP_COLOR, linestyles="--", linewidth=1.8,
@@ -57,10 +56,10 @@ def origin_figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple
         return []
     origin = origin.assign(share=origin["share"].astype(float).fillna(0.0))
     caps = _caps(tables.get("policies"), origin)
-    keep = _keep(origin.groupby("tracked_region")["tagged_t"].sum(), n=8)
-    origin = origin.assign(tracked_region=origin["tracked_region"].where(origin["tracked_region"].isin(keep), OTHER))
-    tracked = keep + ([OTHER] if (origin["tracked_region"] == OTHER).any() else [])
-    color = region_colours(tracked)
+    kept = keep(origin.groupby("tracked_region")["tagged_t"].sum(), n=8)
+    origin = origin.assign(tracked_region=origin["tracked_region"].where(origin["tracked_region"].isin(kept), OTHER))
+    tracked = kept + ([OTHER] if (origin["tracked_region"] == OTHER).any() else [])
+    color, region_name = region_colours(tracked), named(summary, "regions")
     years = list(range(int(origin["year"].min()), int(origin["year"].max()) + 1))
     totals = origin.groupby("region")["tagged_t"].sum()
     regions = sorted(totals[totals > TOL].index)
@@ -70,16 +69,16 @@ def origin_figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple
         rc = origin[origin["region"] == region]
         panels = sorted({(m, s) for m, s in zip(rc["material"], rc["stage"])},
                         key=lambda ms: (ms[0], stage_key(ms[1])))[:MAX_PANELS]
-        fig, axes = _figure(len(panels), f"{region}: what it consumes, by whose work at each stage",
-                            _subtitle(summary))
+        fig, axes = figure(len(panels), f"{region_name(region)}: what it consumes, by whose work at each stage",
+                           subtitle(summary))
         for ax, (material, stage) in zip(axes, panels):
             g = rc[(rc["material"] == material) & (rc["stage"] == stage)]
             c = caps[(caps["region"] == region) & (caps["material"] == material) & (caps["stage"] == stage)]
-            _panel(ax, g, years, tracked, color, c)
-            _style(ax, f"{stage.capitalize()} ({material})", "share of consumption")
-            _years_axis(ax, years)
-            _percent(ax)
-        _legend(fig, axes, ncol_max=4)
-        _footnote(fig, INDIFFERENT)
+            _panel(ax, g, years, tracked, color, c, region_name)
+            style(ax, f"{stage.capitalize()} ({material})", "share of consumption")
+            years_axis(ax, years)
+            percent(ax)
+        legend(fig, axes, ncol_max=4)
+        footnote(fig, INDIFFERENT)
         out.append((f"origin_{slug[str(region)]}.png", fig, str(region)))
     return out

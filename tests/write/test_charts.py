@@ -10,11 +10,13 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import PolyCollection
 from matplotlib.image import imread
 
 from _plans import bound, example, plain
 from model.results import plan_tables
 from model.analysis import budget_spend
+from model.write.chart_base import _columns, name
 from model.write.charts import DPI, SIZE, figures, write_charts
 
 EXAMPLE_CHARTS = ["capacity_by_stage_region.png", "supply_mix_EU.png", "domestic_shares.png",
@@ -36,6 +38,16 @@ def lines(fig, panel: int | None = None) -> dict[str, np.ndarray]:
     axes = fig.axes if panel is None else [fig.axes[panel]]
     return {ln.get_label(): np.asarray(ln.get_ydata(), dtype=float)
             for ax in axes for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+
+
+def bars(ax) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Label -> (x centres, heights) of every series of columns of a panel (chart_base.bars)."""
+    out = {}
+    for c in ax.collections:
+        if isinstance(c, PolyCollection) and not c.get_label().startswith("_"):
+            corners = np.array([p.vertices[:4] for p in c.get_paths()])
+            out[c.get_label()] = (corners[:, :, 0].mean(axis=1), np.ptp(corners[:, :, 1], axis=1))
+    return out
 
 
 def assert_picture(path):
@@ -99,18 +111,62 @@ def test_targets_and_caps_come_from_the_policies_table(run, tables):
 def test_supply_mix_stacks_suppliers_against_the_cap(run, tables):
     fig = dict(figures(tables, run.summary))["supply_mix_EU.png"]
     assert [ax.get_title() for ax in fig.axes] == ["Extraction (NdPr)", "Processing (NdPr)", "Manufacturing (NdPr)"]
-    manufacturing = fig.axes[2]
-    labels = {b.get_label() for b in manufacturing.containers}
-    assert "imports from CN" in labels
-    cn = next(b for b in manufacturing.containers if b.get_label() == "imports from CN")
+    columns = bars(fig.axes[2])  # manufacturing
+    assert "imports from China" in columns  # the region's name from the workbook (issue 18)
+    x, cn = columns["imports from China"]
     pol = tables["policies"]
     want = pol[(pol.policy == "crma_max_supplier_manufacturing") & (pol.supplier == "CN")].sort_values("year")
-    assert [r.get_height() for r in cn] == pytest.approx(want["achieved_share"].tolist())
+    assert x.tolist() == want["year"].tolist()
+    assert cn.tolist() == pytest.approx(want["achieved_share"].tolist())
+
+
+def legend_labels(fig) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def test_names_not_ids_in_titles_and_legends(run, tables):
+    assert run.summary["names"]["regions"]["CN"] == "China"
+    figs = dict(figures(tables, run.summary))
+    assert figs["supply_mix_EU.png"]._suptitle.get_text().startswith("European Union: NdPr supply by stage")
+    assert legend_labels(figs["capacity_by_stage_region.png"]) == [  # columns first, stacked in region order
+        "Australia", "European Union", "United States", "Malaysia", "Japan", "of which new builds (all regions)"]
+    assert "imports from China" in legend_labels(figs["supply_mix_EU.png"])
+    # commodity names up to their first parenthesis (units stay in the workbook), ids where none is given
+    prices = figs["commodity_prices.png"]
+    assert {ax.get_title() for ax in prices.axes} >= {"separated NdPr oxide", "sintered NdFeB magnet"}
+    assert {"European Union", "United States"} <= set(legend_labels(prices))
+    bare = dict(figures(tables, {k: v for k, v in run.summary.items() if k != "names"}))
+    assert "imports from CN" in legend_labels(bare["supply_mix_EU.png"])
+    assert {"ndpr_oxide", "magnet"} <= {ax.get_title() for ax in bare["commodity_prices.png"].axes}
+
+
+@pytest.mark.parametrize("full, shown", [
+    ("China", "China"),
+    ("mineral concentrate (t NdPr oxide equivalent)", "mineral concentrate"),
+    ("sintered NdFeB magnet (any grade; demand here is high-performance)", "sintered NdFeB magnet"),
+    ("magnet; any grade", "magnet"),
+    ("(only a note)", "(only a note)"),
+    ("a very long name for a commodity that goes on and on", "a very long name for a commodity that g…"),
+])
+def test_chart_names_are_short(full, shown):
+    assert name("x", {"x": full}) == shown
+    assert name("y", {"x": full}) == "y"  # no name: the id
+
+
+@pytest.mark.parametrize("labels, ncol_max, want", [
+    (["CN", "US", "EU"], 6, 3),
+    ([f"region {i}" for i in range(12)], 6, 6),
+    (["domestic output (as its share target counts it)"] + [f"imports from country {i}" for i in range(8)], 4, 3),
+    (["x" * 120, "y"], 4, 1),
+])
+def test_legend_columns_fit_the_figure(labels, ncol_max, want):
+    assert _columns(labels, ncol_max) == want
 
 
 def test_capital_spend_matches_the_budgets(run, tables):
     fig = dict(figures(tables, run.summary))["capital_spend.png"]
-    assert [ax.get_title() for ax in fig.axes] == ["eu_crma (EU, all stages)", "us_dod (US, all stages)"]
+    assert [ax.get_title() for ax in fig.axes] == ["eu_crma (European Union, all stages)",
+                                              "us_dod (United States, all stages)"]
     b = tables["budgets"]
     eu = b[b.budget == "eu_crma"].sort_values("year")
     assert lines(fig, 0)["spend to date"] == pytest.approx(eu["spend_musd"].to_numpy())
@@ -138,8 +194,8 @@ def test_budget_spend_sums_the_spend_table(region, stage, want):
 def spend_bars(tables, summary) -> list[float]:
     """Per panel of capital_spend.png: the sum of its 'capital spend in the year' bars."""
     fig = dict(figures(tables, summary))["capital_spend.png"]
-    return [sum(r.get_height() for r in c) for ax in fig.axes for c in ax.containers
-            if c.get_label() == "capital spend in the year"]
+    return [columns["capital spend in the year"][1].sum() for columns in map(bars, fig.axes)
+            if "capital spend in the year" in columns]
 
 
 def test_spend_bars_come_from_the_spend_table(run, tables):

@@ -25,7 +25,7 @@ from model.write.report import build_report, sig3, write_report
 from model.write.markup import to_markdown
 from model.write.xlsx import write_xlsx
 
-from test_charts import assert_picture, lines
+from test_charts import assert_picture, bars, lines
 
 YEARS = [2025, 2026, 2027]
 BUILD_COLS = ["project", "technology", "stage", "region", "start_year", "online_year", "capacity_tpa", "capex_musd"]
@@ -156,11 +156,8 @@ def test_capacity_png_has_a_panel_per_real_stage(tables):
     assert [ax.get_title() for ax in fig.axes] == ["Extraction", "Manufacturing"]
     heights = {}
     for ax in fig.axes:
-        bars = {}
-        for p in ax.patches:
-            x = round(p.get_x() + p.get_width() / 2)
-            bars[x] = bars.get(x, 0.0) + p.get_height()
-        heights[ax.get_title()] = [bars[y] for y in YEARS]
+        stacked = sum(pd.Series(h, index=np.round(x).astype(int)) for x, h in bars(ax).values())
+        heights[ax.get_title()] = [stacked[y] for y in YEARS]
     assert heights == {"Extraction": [500, 500, 500], "Manufacturing": [200, 300, 300]}
 
 
