@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+import sys
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -41,13 +42,24 @@ REASONS = 3
 
 
 def _worker_init() -> None:
-    # Ctrl-C reaches the whole process group; only the parent decides, workers are killed by it
+    # Ctrl-C reaches the whole process group; only the parent decides, workers are killed by it;
+    # SIGTERM ends a worker (a forked one would otherwise inherit the parent's handler)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Pyomo makes a multiprocessing Lock at import; under the inherited spawn default it is a named
     # semaphore registered with the parent's resource tracker, which warns about a "leaked
     # semaphore" when a worker is killed. Workers start no processes, so fork's anonymous ones do.
     if "fork" in multiprocessing.get_all_start_methods():
         multiprocessing.set_start_method("fork", force=True)
+
+
+def worker_context():
+    """Linux: fork, so a worker starts with this process's imports (pandas, Pyomo, the model:
+    about a second of CPU per worker, before its first scenario). Elsewhere spawn, a clean
+    interpreter per worker (macOS's system libraries are not safe to fork, Windows cannot)."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def run_one(workbook: str, tables: Tables, scenario: str, out: str, with_policy_costs: bool) -> Outcome:
@@ -106,9 +118,8 @@ def run_batch(workbook: str | Path, tables: Tables, scenarios: list[str], out: s
             results[a[2]] = run_one(*a)
             done(results[a[2]])
     else:
-        # spawn: a clean interpreter per worker, the same on Linux, macOS and Windows
-        ctx = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(scenarios)), mp_context=ctx, initializer=_worker_init)
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(scenarios)), mp_context=worker_context(),
+                                   initializer=_worker_init)
         try:
             futures = {pool.submit(run_one, *a): a[2] for a in args}
             for f in as_completed(futures):
@@ -171,8 +182,7 @@ def map_shared(fn: Callable, shared: Any, items: dict[Any, tuple], jobs: int = 1
         for k, a in items.items():
             arrived(k, fn(shared, *a))
         return None
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx, initializer=_share,
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=worker_context(), initializer=_share,
                                initargs=(shared,))
     try:
         futures = {pool.submit(_call_shared, fn, a): k for k, a in items.items()}
