@@ -159,3 +159,20 @@ def consuming_regions(dep: pd.DataFrame) -> list[str]:
         return []
     first = dep.drop_duplicates(["region", "material", "year"])
     return list(first.groupby("region")["consumption_t"].sum().sort_values(ascending=False, kind="stable").index)
+
+
+def compare(dep_a: pd.DataFrame, dep_b: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """material, stage, year, share_a, share_b, change_pp: two plans' shares (`shares`, the
+    consuming regions together) in `years`, and the change in percentage points; rows in chain
+    order, a side without the material or year blank (nan)."""
+    cols = ["material", "stage", "year", "share_a", "share_b", "change_pp"]
+    long = [shares(d, years).melt(["material", "stage"], var_name="year", value_name=v)
+            for d, v in ((dep_a, "share_a"), (dep_b, "share_b"))]
+    m = long[0].merge(long[1], on=["material", "stage", "year"], how="outer")  # an outer merge sorts its keys
+    if m.empty:
+        return pd.DataFrame(columns=cols)
+    both = pd.concat(long)
+    first = {k: i for i, k in enumerate(dict.fromkeys(zip(both["material"], both["stage"])))}
+    m = m.assign(year=m["year"].astype(int), rank=[first[k] for k in zip(m["material"], m["stage"])])
+    m["change_pp"] = (m["share_b"].astype(float) - m["share_a"].astype(float)) * 100
+    return m.sort_values(["rank", "year"], kind="stable")[cols].reset_index(drop=True)

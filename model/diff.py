@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .costs import COMPONENTS
+from .dependence import by_origin, by_shipper, compare, key_years
 
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -78,6 +79,7 @@ class Diff:
     sections: list[Section] = field(default_factory=list)
     sides: tuple[dict, dict] = ({}, {})  # the two summary.json
     aggregate: pd.DataFrame | None = None  # measure, stage, region, value_a, value_b, delta, pct
+    dependence: pd.DataFrame | None = None  # basis, material, stage, year, share_a, share_b, change_pp
 
     @property
     def differs(self) -> bool:
@@ -246,8 +248,42 @@ def diff_folders(a: str | Path, b: str | Path, rtol: float = RTOL, atol: float =
             continue
         ta, tb = _table(a, name, keys, values), _table(b, name, keys, values)
         d.sections.append(Section(name, title, compare_table(ta, tb, keys, values, rtol, atol), (ta, tb)))
-    d.aggregate = aggregate(a, b, rtol, atol)
+    chain = {c: st for side in (sa, sb) for c, st in ((side.get("chain") or {}).get("stage") or {}).items() if st}
+    d.aggregate = aggregate(a, b, rtol, atol, chain)
+    d.dependence = china_dependence(a, b, sa, sb)
     return d
+
+
+# what dependence.py reads of a plan: table -> keys, values
+PLAN_TABLES = {"unmet": (["region", "commodity"], ["year", "demand_t"]),
+               "trade": (["from_region", "to_region", "commodity"], ["year", "flow_t"]),
+               "origin": (["region", "material", "stage", "tracked_region"], ["year", "tagged_t", "consumption_t"])}
+
+
+def _plan_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """unmet, trade and (where written) origin of a result folder, years as numbers."""
+    out = {}
+    for name, (keys, values) in PLAN_TABLES.items():
+        if (folder / "csv" / f"{name}.csv").is_file():
+            t = _table(folder, name, keys, values)
+            if t["year"].isna().any():
+                raise NotAResultFolder(f"{folder / 'csv' / name}.csv: a row without a year")
+            out[name] = t.assign(year=t["year"].astype(int))
+    return out
+
+
+def china_dependence(a: Path, b: Path, sa: dict, sb: dict) -> pd.DataFrame:
+    """basis, material, stage, year, share_a, share_b, change_pp: the consuming regions' dependence
+    on China by stage in the key years, as the report counts it (dependence.py, from each side's
+    summary.json `chain` and CSVs): by shipper and, where either side tracks origin, by origin."""
+    ta, tb = _plan_tables(a), _plan_tables(b)
+    deps = {"by shipper": (by_shipper(ta, sa.get("chain")), by_shipper(tb, sb.get("chain")))}
+    if "origin" in ta or "origin" in tb:
+        deps["by origin"] = (by_origin(ta.get("origin")), by_origin(tb.get("origin")))
+    years = key_years({y for pair in deps.values() for dep in pair for y in dep["year"]})
+    parts = [compare(*pair, years).assign(basis=basis) for basis, pair in deps.items()]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["basis"] + [c for c in out.columns if c != "basis"]]
 
 
 def _stage_of(folder: Path) -> dict[str, str]:
@@ -272,13 +308,16 @@ def _measures(folder: Path, stage: dict[str, str]) -> pd.DataFrame:
                  measure="exports by shipper (t)", stage=trade["commodity"].map(stage), value=trade["flow_t"])]
     out = pd.concat([p[["measure", "stage", "region", "value"]] for p in parts], ignore_index=True)
     out["stage"] = out["stage"].replace("", np.nan).fillna("no stage")
+    out["value"] = out["value"].astype(float)  # object when a side lacks a table
     return out.groupby(["measure", "stage", "region"], sort=False, as_index=False)["value"].sum()
 
 
-def aggregate(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL) -> pd.DataFrame:
+def aggregate(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL, chain: dict | None = None) -> pd.DataFrame:
     """Capacity, output, purchases and trade by stage x region where they changed beyond the
-    tolerance (rounded to the tonne), largest change first within each measure."""
-    stage = _stage_of(a) | _stage_of(b)
+    tolerance (rounded to the tonne), largest change first within each measure. A commodity's
+    stage: summary.json's `chain` (`chain`: commodity -> stage), else that of the projects
+    that make it."""
+    stage = _stage_of(a) | _stage_of(b) | (chain or {})
     m = _measures(a, stage).merge(_measures(b, stage), on=["measure", "stage", "region"], how="outer",
                                   suffixes=("_a", "_b")).fillna({"value_a": 0.0, "value_b": 0.0})
     m = m[~close(m["value_a"], m["value_b"], rtol, max(atol, 0.5))]

@@ -66,8 +66,8 @@ def test_a_real_change_is_reported_and_exits_1(folders, tmp_path):
     assert r.exit_code == 1, r.output
     out = r.output
     # objective 1500 USD -> 10300 USD (see test_batch.py)
-    assert "total cost (objective) 0.0015 0.0103 +0.0088 +586.7%" in out
-    assert "purchases (t) manufacturing     EU 30.00  0.00 -30.00  -100.0%" in out  # by stage x region
+    assert "                  total cost (objective) 0.0015 0.0103 +0.0088  +586.7%" in out.splitlines()
+    assert "         purchases (t) magnet making (manufacturing)     EU 30.00  0.00 -30.00  -100.0%" in out.splitlines()
     assert "purchase magnet bought in EU          t   30      0     -30" in out  # the largest change first
     assert "edits: (none)  ->  supply [year>=2026] max_tpa set 0" in out
     assert "builds (capacity started, t/yr): 1 added" in out
@@ -84,9 +84,9 @@ def test_a_real_change_is_reported_and_exits_1(folders, tmp_path):
     assert prices["price_usd_per_t_a"].tolist() == [50, 50, 50] and prices["change"].tolist() == ["changed"] * 3
     from openpyxl import load_workbook
     wb = load_workbook(xlsx, read_only=True)
-    assert wb.sheetnames == ["headline", "by stage and region", "largest changes", "inputs", "builds", "policies",
-                             "prices", "unmet", "support", "supply", "trade"]
-    assert [c.value for c in next(wb["headline"].iter_rows(max_row=1))] == ["item", "base", "ban", "delta", "pct"]
+    assert wb.sheetnames == ["headline", "dependence on China", "by stage and region", "largest changes", "inputs",
+                             "builds", "policies", "prices", "unmet", "support", "supply", "trade"]
+    assert [c.value for c in next(wb["headline"].iter_rows(max_row=1))] == ["item", "base", "ban", "change", "change %"]
     builds = load_workbook(xlsx)["builds"]
     assert builds.print_title_rows == "$1:$1" and builds.page_setup.orientation == "landscape"
     assert builds["E2"].number_format == "#,##0" and builds["E1"].value == "capacity_tpa (ban)"
@@ -323,3 +323,187 @@ def test_a_support_table_without_its_columns_exits_2(folders, tmp_path):
     _write("support", "project,kind,year,subsidy_usd_per_tpa\np,capital_subsidy,2025,1\n")(bad)
     r = run(folders["base"], bad)
     assert r.exit_code == 2 and "support.csv: missing columns support_usd_per_t" in r.output, r.output
+
+
+# ---------------------------------------------------------------- hand-made folders: names, why, dependence on China
+# EU consumes 100 t of magnets a year (30 t of NdPr). In `base` China sells and ships them all; in
+# `ban` it does so in 2025-2026 only, and from 2027 Viet Nam's new plant makes them from Chinese
+# oxide: by shipper the EU's magnet making goes from 100 % Chinese to 0 % in 2030, by origin
+# its refining stays 100 % Chinese.
+YEARS = range(2025, 2031)
+HAND_SUMMARY = {
+    "status": "optimal", "workbook": "hand.xlsx",
+    "names": {"regions": {"CN": "China", "EU": "European Union (27)", "VN": "Viet Nam"},
+              "commodities": {"magnet": "sintered NdFeB magnet (any grade)"},
+              "projects": {"vn_mag": "Hanoi magnet plant"}},
+    "chain": {"stage": {"magnet": "manufacturing", "oxide": "processing"},
+              "content": {"magnet": {"NdPr": 0.3}, "oxide": {"NdPr": 1.0}}}}
+HAND = {
+    "base": {"objective_musd": 10.0, "cost_by_component_musd": {"supply": 9.0, "trade": 1.0},
+             "trade": [("CN", "EU", "magnet", y, 100) for y in YEARS],
+             "supply": [("cn_magnets", "CN", "magnet", y, 100) for y in YEARS], "builds": [],
+             "origin": [("EU", "NdPr", st, "CN", y, 30, 30, 1) for st in ("processing", "manufacturing")
+                        for y in (2025, 2030)]},
+    "ban": {"objective_musd": 12.5, "cost_by_component_musd": {"capex": 5.0, "supply": 4.0, "trade": 1.5,
+                                                               "variable": 2.0},
+            "trade": [("CN", "EU", "magnet", y, 100 if y < 2027 else 0) for y in YEARS]
+            + [("VN", "EU", "magnet", y, 100) for y in YEARS if y >= 2027]
+            + [("CN", "VN", "oxide", y, 30) for y in YEARS if y >= 2027],
+            "supply": [("cn_magnets", "CN", "magnet", y, 100 if y < 2027 else 0) for y in YEARS],
+            "builds": [("vn_mag", "sinter", "manufacturing", "VN", 2027, 2027, 100, 5)],
+            "origin": [("EU", "NdPr", "processing", "CN", y, 30, 30, 1) for y in (2025, 2030)]
+            + [("EU", "NdPr", "manufacturing", "CN", 2025, 30, 30, 1),
+               ("EU", "NdPr", "manufacturing", "CN", 2030, 0, 30, 0)]}}
+HAND_CSV = {
+    "unmet": "region,commodity,year,demand_t,unmet_t",
+    "trade": "from_region,to_region,commodity,year,flow_t,cost_usd_per_t",
+    "supply": "offer,region,commodity,year,bought_t,max_tpa,price_usd_per_t",
+    "builds": "project,technology,stage,region,start_year,online_year,capacity_tpa,capex_musd",
+    "origin": "region,material,stage,tracked_region,year,tagged_t,consumption_t,share"}
+
+
+def hand_folder(root, scenario, origin=True):
+    """A result folder written by hand: summary.json and the CSVs the diff reads."""
+    import json
+
+    side = HAND[scenario]
+    folder = root / scenario
+    (folder / "csv").mkdir(parents=True)
+    summary = HAND_SUMMARY | {"scenario": scenario} | {k: side[k] for k in ("objective_musd", "cost_by_component_musd")}
+    (folder / "summary.json").write_text(json.dumps(summary))
+    rows = {"unmet": [("EU", "magnet", y, 100, 0) for y in YEARS]} | {k: side[k] for k in ("trade", "supply", "builds")}
+    if origin:
+        rows["origin"] = side["origin"]
+    for name, body in rows.items():
+        extra = {"trade": (5,), "supply": ("", 50)}.get(name, ())
+        lines = [HAND_CSV[name]] + [",".join(map(str, r + extra)) for r in body]
+        (folder / "csv" / f"{name}.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+@pytest.fixture
+def hand(tmp_path):
+    return hand_folder(tmp_path, "base"), hand_folder(tmp_path, "ban")
+
+
+def _lines(out: str, first: str, n: int) -> list[str]:
+    lines = out.splitlines()
+    i = lines.index(first)
+    return lines[i:i + n]
+
+
+def test_hand_made_diff_leads_with_cost_why_and_dependence_on_china(hand):
+    r = run(*hand)
+    assert r.exit_code == 1, r.output
+    head = r.output.splitlines()[1:]
+    assert head[:21] == [
+        "  a = base, b = ban",
+        "inputs (context):",
+        "  scenario: base  ->  ban",
+        "headline (USD million, discounted):",
+        "                                    item  base   ban change change %",
+        "                  total cost (objective) 10.00 12.50  +2.50   +25.0%",
+        "   capital spend on new capacity (capex)        5.00",
+        "      variable operating cost (variable)        2.00",
+        "  purchases from outside supply (supply)  9.00  4.00  -5.00   -55.6%",
+        "             freight and tariffs (trade)  1.00  1.50  +0.50   +50.0%",
+        "why: the largest changes over the horizon",
+        "  purchases: sintered NdFeB magnet (magnet) bought in China (CN): 600 -> 200 t (-66.7%), 0 from 2027",
+        "  trade: sintered NdFeB magnet (magnet) China (CN) -> European Union (EU): 600 -> 200 t (-66.7%), 0 from 2027",
+        "  trade: sintered NdFeB magnet (magnet) Viet Nam (VN) -> European Union (EU): 0 -> 400 t",
+        ("dependence on China by stage, by shipper (share of the consuming regions' consumption shipped from China, "
+         "key years):"),
+        "  material                         stage           2025      2030",
+        "      NdPr magnet making (manufacturing)   base  100.0%    100.0%",
+        "                                            ban  100.0%      0.0%",
+        "                                         change +0.0 pp -100.0 pp",
+        "  unchanged in every key year: NdPr separation and refining",
+        ("dependence on China by stage, by origin (share of the consuming regions' consumption that is China's "
+         "work, however it shipped, key years):")]
+
+
+def test_hand_made_diff_dependence_by_origin_and_names_in_the_tables(hand):
+    out = run(*hand).output
+    assert _lines(out, "dependence on China by stage, by origin (share of the consuming regions' consumption "
+                       "that is China's work, however it shipped, key years):", 6)[1:] == [
+        "  material                         stage           2025      2030",
+        "      NdPr magnet making (manufacturing)   base  100.0%    100.0%",
+        "                                            ban  100.0%      0.0%",
+        "                                         change +0.0 pp -100.0 pp",
+        "  unchanged in every key year: NdPr separation and refining"]
+    assert _lines(out, "largest changes (top 15 builds, purchases and trade by size; top 5 policies):", 7)[1:] == [
+        "      kind                                                                item unit base ban change        note",
+        "  purchase                 sintered NdFeB magnet (magnet) bought in China (CN)    t  600 200   -400 0 from 2027",
+        "     trade    sintered NdFeB magnet (magnet) China (CN) -> European Union (EU)    t  600 200   -400 0 from 2027",
+        "     trade sintered NdFeB magnet (magnet) Viet Nam (VN) -> European Union (EU)    t    0 400   +400",
+        "     trade                                   oxide China (CN) -> Viet Nam (VN)    t    0 120   +120",
+        "     build                                         Hanoi magnet plant (vn_mag) t/yr    0 100   +100"]
+    assert _lines(out, "by stage and region (changed only):", 6)[1:] == [
+        "                 measure                                stage        region base ban change change %",
+        "  exports by shipper (t)        magnet making (manufacturing)    China (CN)  600 200   -400   -66.7%",
+        "  exports by shipper (t)        magnet making (manufacturing) Viet Nam (VN)    0 400   +400",
+        "  exports by shipper (t) separation and refining (processing)    China (CN)    0 120   +120",
+        "           purchases (t)        magnet making (manufacturing)    China (CN)  600 200   -400   -66.7%"]
+    assert _lines(out, "builds (capacity started, t/yr): 1 added", 3)[1:] == [
+        "                      project  start_year change capacity_tpa (base) capacity_tpa (ban) capacity_tpa_delta",
+        "  Hanoi magnet plant (vn_mag)        2027  added                                    100               +100"]
+
+
+def test_hand_made_diff_xlsx_has_the_dependence_sheet(hand, tmp_path):
+    from openpyxl import load_workbook
+
+    xlsx = tmp_path / "d.xlsx"
+    CliRunner().invoke(main, ["diff", str(hand[0]), str(hand[1]), "--xlsx", str(xlsx)])
+    ws = load_workbook(xlsx)["dependence on China"]
+    rows = [tuple(c.value for c in r) for r in ws.iter_rows()]
+    assert rows[0] == ("basis", "material", "stage", "year", "share (base)", "share (ban)", "change (pp)")
+    assert [r[:6] for r in rows[1:]] == [
+        ("by shipper", "NdPr", "separation and refining (processing)", 2025, 0, 0),
+        ("by shipper", "NdPr", "separation and refining (processing)", 2030, 0, 0),
+        ("by shipper", "NdPr", "magnet making (manufacturing)", 2025, 1, 1),
+        ("by shipper", "NdPr", "magnet making (manufacturing)", 2030, 1, 0),
+        ("by origin", "NdPr", "separation and refining (processing)", 2025, 1, 1),
+        ("by origin", "NdPr", "separation and refining (processing)", 2030, 1, 1),
+        ("by origin", "NdPr", "magnet making (manufacturing)", 2025, 1, 1),
+        ("by origin", "NdPr", "magnet making (manufacturing)", 2030, 1, 0)]
+    assert [r[6] for r in rows[1:]] == [0, 0, 0, -100, 0, 0, 0, -100]
+    assert ws["E2"].number_format == "0.0%" and ws["G2"].number_format == "#,##0.0"
+    trade = [tuple(c.value for c in r) for r in load_workbook(xlsx)["trade"].iter_rows(max_row=2)]
+    assert trade[1][:3] == ("China (CN)", "European Union (EU)", "sintered NdFeB magnet (magnet)")
+
+
+GONE = [
+    # (case, a per year, b per year, year b goes to 0 for good)
+    ("stops in 2027", {2025: 5, 2026: 5, 2027: 5, 2028: 5}, {2025: 5, 2026: 5}, 2027),
+    ("a zero row counts as 0", {2025: 5, 2026: 5}, {2025: 5, 2026: 0}, 2026),
+    ("never 0", {2025: 5, 2026: 5}, {2025: 1, 2026: 1}, None),
+    ("0 throughout: the totals say it", {2025: 5, 2026: 5}, {}, None),
+    ("back after a gap", {2025: 5, 2026: 5, 2027: 5}, {2025: 5, 2027: 5}, None),
+    ("a was 0 there too", {2025: 5}, {2025: 5, 2026: 0}, None),
+]
+
+
+@pytest.mark.parametrize("case,a,b,year", GONE, ids=[c[0] for c in GONE])
+def test_the_year_a_flow_goes_to_zero_for_good(case, a, b, year):
+    from model.diff_view import gone_from
+
+    assert gone_from(pd.Series(a, dtype=float), pd.Series(b, dtype=float)) == year
+
+
+def test_without_a_chain_only_origin_is_counted_and_without_china_nothing(hand, tmp_path):
+    import json
+
+    for folder in hand:  # a folder written before summary.json carried a chain
+        s = json.loads((folder / "summary.json").read_text())
+        (folder / "summary.json").write_text(json.dumps({k: v for k, v in s.items() if k != "chain"}))
+    assert diff_folders(*hand).dependence["basis"].unique().tolist() == ["by origin"]
+    out = run(*hand).output
+    assert "by shipper (share" not in out and "dependence on China by stage, by origin" in out
+    plain = hand_folder(tmp_path / "plain", "base", origin=False), hand_folder(tmp_path / "plain", "ban", origin=False)
+    for folder in plain:  # nothing from China on either side
+        for name in ("trade", "supply"):
+            p = folder / "csv" / f"{name}.csv"
+            p.write_text(p.read_text().replace("CN,", "JP,"))
+    d = diff_folders(*plain)
+    assert d.dependence["share_a"].max() == 0 and d.dependence["share_b"].max() == 0
+    assert "dependence on China" not in run(*plain).output
