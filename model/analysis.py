@@ -7,8 +7,10 @@ Imports nothing of the model but `schema`, so solver-side modules can import TOL
 
 from __future__ import annotations
 
+import warnings
 import weakref
 
+import numpy as np
 import pandas as pd
 
 from .schema import STAGES
@@ -198,18 +200,22 @@ def key_prices(tables: dict[str, pd.DataFrame], years: list[int], stage: dict | 
                           aggfunc="first").reindex(columns=years)
     recs = []
     for c, g in wide.groupby(level="commodity", sort=False):
-        tol = PRICE_CLOSE * max(float(g.abs().max().max()), 1.0)
-        groups: list[list] = []
-        for (_, r), row in g.iterrows():
-            near = next((m for m in groups if ((m[1] - row).abs().fillna(0) <= tol).all()), None)
+        v = g.to_numpy(dtype=float)  # arrays, not a Series a row: the report and the summary sheet wait on this
+        seen = np.abs(v[~np.isnan(v)])
+        tol = PRICE_CLOSE * max(float(seen.max()) if seen.size else float("nan"), 1.0)
+        groups: list[tuple[list, list]] = []  # (regions, row numbers); a group's first row is its reference
+        for i, r in enumerate(g.index.get_level_values("region")):
+            near = next((m for m in groups if (np.nan_to_num(np.abs(v[m[1][0]] - v[i])) <= tol).all()), None)
             if near is None:
-                groups.append([[r], row])
+                groups.append(([r], [i]))
             else:
                 near[0].append(r)
-        for members, _ in groups:
-            rec = {"commodity": c, "regions": members}
-            rec.update(g.loc[[(c, r) for r in members]].median().to_dict())
-            recs.append(rec)
+                near[1].append(i)
+        for members, rows in groups:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a year blank in every member: nan, as in pandas
+                med = np.nanmedian(v[rows], axis=0)
+            recs.append({"commodity": c, "regions": members} | dict(zip(years, med.tolist())))
     out = pd.DataFrame.from_records(recs, columns=["commodity", "regions", *years])
     rank = out["commodity"].map(lambda c: stage_key((stage or {}).get(c))[0])
     return out.assign(rank=rank).sort_values(["rank", "commodity"], kind="stable").drop(columns="rank") \

@@ -14,6 +14,8 @@ folder alone. Imports nothing of the model but `schema`.
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 
 from .schema import STAGES
@@ -23,6 +25,25 @@ CHINA = "CN"  # the shipped study's id for China
 STAGE_WORDS = {"extraction": "mining", "processing": "separation and refining", "manufacturing": "magnet making",
                "recycling": "recycling"}
 COLUMNS = ["region", "material", "stage", "year", "consumption_t", "china_t"]
+
+
+_MEMO: dict = {}  # (function, ids of its tables) -> (its other arguments, result), while the tables live
+
+
+def _once(fn, frames: tuple, args: tuple):
+    """fn(*frames, *args), computed once per set of tables (by identity: the report, the summary
+    sheet and the charts of one run ask alike) and arguments (by equality). The frame returned is
+    shared: read it, never change it in place."""
+    key = (fn.__name__, tuple(id(f) for f in frames))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] == args:
+        return hit[1]
+    value = fn(*frames, *args)
+    _MEMO[key] = (args, value)
+    for f in frames:
+        if f is not None:
+            weakref.finalize(f, _MEMO.pop, key, None)
+    return value
 
 
 def stage_words(stage: str) -> str:
@@ -71,8 +92,11 @@ def consumption(unmet: pd.DataFrame | None, chain: dict) -> pd.DataFrame:
 
 def _shipped(tables: dict, chain: dict) -> pd.DataFrame:
     """Per shipper (`from_region`), receiving region, material, stage and year: tonnes of material."""
+    return _once(_shipped_of, (tables.get("trade"),), (chain,))
+
+
+def _shipped_of(trade: pd.DataFrame | None, chain: dict) -> pd.DataFrame:
     cols = ["from_region", "region", "material", "stage", "year", "china_t"]
-    trade = tables.get("trade")
     if trade is None or trade.empty:
         return pd.DataFrame(columns=cols)
     content = _content(chain)
@@ -87,11 +111,15 @@ def by_shipper(tables: dict, chain: dict | None, supplier: str = CHINA) -> pd.Da
     a chain (a result folder written before summary.json carried one)."""
     if not chain:
         return pd.DataFrame(columns=COLUMNS)
-    cons = consumption(tables.get("unmet"), chain)
+    return _once(_by_shipper, (tables.get("unmet"), tables.get("trade")), (chain, supplier))
+
+
+def _by_shipper(unmet: pd.DataFrame | None, trade: pd.DataFrame | None, chain: dict, supplier: str) -> pd.DataFrame:
+    cons = consumption(unmet, chain)
     cons = cons[cons["region"] != supplier]
     content = _content(chain)
     stages = content.loc[content["stage"].isin(STAGES), ["material", "stage"]].drop_duplicates()
-    shipped = _shipped(tables, chain)
+    shipped = _shipped({"trade": trade}, chain)
     shipped = shipped[shipped["from_region"] == supplier].drop(columns="from_region")
     base = cons.merge(stages, on="material").merge(shipped, on=["region", "material", "stage", "year"], how="left")
     base["china_t"] = base["china_t"].fillna(0.0)
@@ -138,6 +166,11 @@ def _ordered(df: pd.DataFrame) -> pd.DataFrame:
 def shares(dep: pd.DataFrame, years: list[int], by_region: bool = False) -> pd.DataFrame:
     """Shares of consumption from China in `years` (columns), per stage and material over all
     the consuming regions together (tonnes added), or per region too. Rows in chain order."""
+    return _once(_shares, (dep,), (tuple(years), by_region))
+
+
+def _shares(dep: pd.DataFrame, years: tuple, by_region: bool) -> pd.DataFrame:
+    years = list(years)
     keys = ["region", "material", "stage"] if by_region else ["material", "stage"]
     d = dep[dep["year"].isin(years)]
     if d.empty:

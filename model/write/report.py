@@ -164,33 +164,37 @@ def _dependence(doc: Doc, tables: dict, n: Namer, ctx: dict) -> None:
 
 # --- 3. policy targets --------------------------------------------------------------------------
 
-def _met_words(g: pd.DataFrame) -> str:
-    met, missed = g.loc[g["met"], "year"], g.loc[~g["met"], "year"]
-    if not len(missed):
-        return f"every year ({year_ranges(g['year'])})"
-    return f"missed {year_ranges(missed)}" + (f"; met {year_ranges(met)}" if len(met) else "")
+# A policy's years are a list of status records (dicts, by year): a few hundred pandas lookups
+# per report otherwise.
+
+def _met_words(g: list[dict]) -> str:
+    met, missed = [r["year"] for r in g if r["met"]], [r["year"] for r in g if not r["met"]]
+    if not missed:
+        return f"every year ({year_ranges(r['year'] for r in g)})"
+    return f"missed {year_ranges(missed)}" + (f"; met {year_ranges(met)}" if met else "")
 
 
-def _price_words(g: pd.DataFrame) -> str:
-    gb = g[g["binding"]]
-    priced = gb[gb["shadow_price_usd_per_t"].fillna(0) > TOL]
-    if len(priced):
-        return median_and_top(priced["shadow_price_usd_per_t"], priced["year"])
-    return "holds exactly, costs nothing at the margin" if len(gb) else "not binding"
+def _price_words(g: list[dict]) -> str:
+    gb = [r for r in g if r["binding"]]
+    priced = [r for r in gb if pd.notna(r["shadow_price_usd_per_t"]) and r["shadow_price_usd_per_t"] > TOL]
+    if priced:
+        return median_and_top(pd.Series([r["shadow_price_usd_per_t"] for r in priced], dtype=float),
+                              pd.Series([r["year"] for r in priced]))
+    return "holds exactly, costs nothing at the margin" if gb else "not binding"
 
 
-def _missed_item(k: str, g: pd.DataFrame, n: Namer, plain: Namer) -> str:
+def _missed_item(k: str, g: list[dict], n: Namer, plain: Namer) -> str:
     """A missed target: the years, the shortfall bought (or that none was) and the worst share."""
-    f, last = g.iloc[0], g.iloc[-1]
+    f, last = g[0], g[-1]
     rule = policy_rule(f["kind"], f["share"], plain.region(f["region"]), f["material"], f["stage"])
-    short = g["shortfall_t"].sum()
+    short = sum(r["shortfall_t"] for r in g if pd.notna(r["shortfall_t"]))
     bought = f"{tonnes(short)} t of {_u(f['material'])} short in all" if short > TOL else \
         "no shortfall bought, the plan breaks the target"
     cap = f["kind"] == "max_supplier_share"
-    worst = g.loc[~g["met"], "achieved_share"]
-    return (f"**{n.policy(k)}** ({_u(rule)}): missed in {year_ranges(g.loc[~g['met'], 'year'])} ({bought}; "
-            f"{'largest supplier at' if cap else 'achieved'} {pct(worst.max() if cap else worst.min())} at worst "
-            f"against {pct(f['share'], 0)}, {pct(last['achieved_share'])} in {int(last['year'])}).")
+    worst = [r["achieved_share"] for r in g if not r["met"] and pd.notna(r["achieved_share"])] or [float("nan")]
+    return (f"**{n.policy(k)}** ({_u(rule)}): missed in {year_ranges(r['year'] for r in g if not r['met'])} "
+            f"({bought}; {'largest supplier at' if cap else 'achieved'} {pct(max(worst) if cap else min(worst))} "
+            f"at worst against {pct(f['share'], 0)}, {pct(last['achieved_share'])} in {int(last['year'])}).")
 
 
 def _policies(doc: Doc, tables: dict, summary: dict, n: Namer, status: pd.DataFrame) -> None:
@@ -200,8 +204,10 @@ def _policies(doc: Doc, tables: dict, summary: dict, n: Namer, status: pd.DataFr
         return
     pcost = policy_total_costs(tables.get("policy_costs"))
     bases, plain = summary.get("policy_basis") or {}, Namer(summary)
-    by_policy = {k: g.sort_values("year") for k, g in status.groupby("policy", sort=True)}
-    missed = [k for k, g in by_policy.items() if not g["met"].all()]
+    by_policy: dict[str, list[dict]] = {}
+    for r in status.sort_values(["policy", "year"], kind="stable").to_dict("records"):
+        by_policy.setdefault(r["policy"], []).append(r)
+    missed = [k for k, g in by_policy.items() if not all(r["met"] for r in g)]
     doc.p(f"{len(by_policy) - len(missed)} of {len(by_policy)} targets are met in every year"
           + (f"; {len(missed)} are missed in some years (the achieved share is on the wrong side of the target)."
              if missed else ".")
@@ -213,7 +219,7 @@ def _policies(doc: Doc, tables: dict, summary: dict, n: Namer, status: pd.DataFr
         headers.append("cost of the target (USD million, discounted)")
     rows, over = [], []
     for k, g in by_policy.items():
-        f, last = g.iloc[0], g.iloc[-1]
+        f, last = g[0], g[-1]
         rule = policy_rule(f["kind"], f["share"], plain.region(f["region"]), f["material"], f["stage"])
         basis = bases.get(k)
         mark = " †" if last["achieved_share"] > 1 + TOL else ""
@@ -240,10 +246,11 @@ def _policies(doc: Doc, tables: dict, summary: dict, n: Namer, status: pd.DataFr
 
 # --- 4. builds ----------------------------------------------------------------------------------
 
-def _online(years: pd.Series) -> str:
-    """The first year a project's new capacity is online, and the last when more follows."""
-    first, last = int(years.min()), int(years.max())
-    return str(first) if first == last else f"{first}, more to {last}"
+def _online(b: pd.DataFrame) -> dict[str, str]:
+    """Per project: the first year its new capacity is online, and the last when more follows."""
+    g = b.groupby("project")["online_year"].agg(["min", "max"])
+    return {p: str(int(lo)) if lo == hi else f"{int(lo)}, more to {int(hi)}" for p, lo, hi in
+            zip(g.index, g["min"], g["max"])}
 
 
 def _builds(doc: Doc, tables: dict, n: Namer) -> None:
@@ -264,7 +271,7 @@ def _builds(doc: Doc, tables: dict, n: Namer) -> None:
     doc.ul([f"{t}: {tonnes(g['capacity_tpa'].sum())} t/yr in {g['project'].nunique()} project"
             f"{'s' if g['project'].nunique() != 1 else ''}, online {year_ranges(g['online_year'])}, "
             f"{musd(g['capex_musd'].sum())}." for t, g in items])
-    online = b.groupby("project")["online_year"].agg(_online)
+    online = _online(b)
     shown = per.head(BUILD_ROWS)
     doc.p("Every project built, by capital cost:" if len(shown) == len(per) else
           f"The top {len(shown)} of {len(per)} projects built, by capital cost:")
