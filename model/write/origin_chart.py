@@ -30,17 +30,15 @@ def _caps(policies: pd.DataFrame | None, origin: pd.DataFrame) -> pd.DataFrame:
     return policies[policies["policy"].isin(origin_policies(policies, origin))]
 
 
-def _panel(ax, g: pd.DataFrame, years: list[int], tracked: list, color: dict, caps: pd.DataFrame,
+def _panel(ax, by: pd.DataFrame, has: np.ndarray, years: list[int], tracked: list, color: dict, caps: pd.DataFrame,
            region_name) -> None:
-    """Stacked shares by tracked region over the years, the untraced rest on top, origin caps dashed."""
-    by = g.pivot_table(index="year", columns="tracked_region", values="share", aggfunc="sum", fill_value=0.0) \
-        .reindex(years, fill_value=0.0)
+    """Stacked shares by tracked region over the years (`by`: year x tracked region), the untraced
+    rest on top in the years with consumption (`has`), origin caps dashed."""
     bottom = np.zeros(len(years))
     for q in tracked:
         if q in by.columns and by[q].abs().max() > TOL:
             bottom = bars(ax, years, by[q].to_numpy(), bottom, color[q],
                           "work in other tracked regions" if q == OTHER else f"work done in {region_name(q)}")
-    has = g.groupby("year")["consumption_t"].max().reindex(years, fill_value=0.0).to_numpy() > 0
     bars(ax, years, np.where(has, np.clip(1.0 - bottom, 0.0, None), 0.0), bottom, REST_COLOR, "untraced (work elsewhere)")
     for (_, share), gk in caps.groupby(["policy", "share"], sort=True):
         yk = sorted(gk["year"].unique())
@@ -64,6 +62,11 @@ def origin_figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple
     totals = origin.groupby("region")["tagged_t"].sum()
     regions = sorted(totals[totals > TOL].index)
     slug = slugs(regions)
+    panel = ["region", "material", "stage"]  # one pivot for every panel of every figure
+    shares = origin.pivot_table(index=[*panel, "year"], columns="tracked_region", values="share", aggfunc="sum",
+                                fill_value=0.0)
+    consumed = origin.groupby([*panel, "year"])["consumption_t"].max()
+    traced = set(shares.index.droplevel("year"))
     out = []
     for region in regions:
         rc = origin[origin["region"] == region]
@@ -72,9 +75,11 @@ def origin_figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple
         fig, axes = figure(len(panels), f"{region_name(region)}: what it consumes, by whose work at each stage",
                            subtitle(summary))
         for ax, (material, stage) in zip(axes, panels):
-            g = rc[(rc["material"] == material) & (rc["stage"] == stage)]
+            key = (region, material, stage)
             c = caps[(caps["region"] == region) & (caps["material"] == material) & (caps["stage"] == stage)]
-            _panel(ax, g, years, tracked, color, c, region_name)
+            has = consumed.loc[key].reindex(years, fill_value=0.0).to_numpy() > 0
+            by = shares.loc[key] if key in traced else pd.DataFrame(index=years)  # all untraced
+            _panel(ax, by.reindex(years, fill_value=0.0), has, years, tracked, color, c, region_name)
             style(ax, f"{stage.capitalize()} ({material})", "share of consumption")
             years_axis(ax, years)
             percent(ax)
