@@ -337,9 +337,11 @@ def ensemble(workbook: Path | None, samples: int, seed: int, scenario: str, jobs
               "changes below 0.1 % folded)")
 @guarded
 def diff_cmd(dir_a: Path, dir_b: Path, xlsx: Path | None, rtol: float, atol: float, all_rows: bool) -> None:
-    """What changed between two solved scenario folders: costs, builds, policy shares and
-    shadow prices, commodity prices, unmet demand. Exit 0: no differences; 1: differences
-    (like diff); 2: a folder is not a result folder."""
+    """What changed between two solved scenario folders, and why: the cost and each component
+    (absolute and %), the three largest changes in words, dependence on China by stage, an
+    aggregate by stage x region, the largest changes across builds, supply, trade and policies,
+    then the detail. Exit 0: no differences; 1: differences (like diff); 2: a folder is not a
+    result folder."""
     from .diff import NotAResultFolder, diff_folders, text, write_xlsx
 
     try:
