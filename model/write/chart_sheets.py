@@ -6,6 +6,8 @@
                              policy targets (line charts; targets dashed)
 
 Projects of bookkeeping technologies (blank stage) count towards no stage and are not charted.
+Regions and policies are headed by the names the workbook gives them (summary.json "names"),
+ids where it gives none.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 
-from ..analysis import policy_status, stage_order, staged
+from ..analysis import label, policy_status, stage_order, staged
 from .cells import PERCENT, TONNES, Rows, print_setup
 from .colours import excel, region_colours
 
@@ -71,7 +73,7 @@ def _capacity_by_stage_sheet(wb: Workbook, capacity: pd.DataFrame, years: list[i
     ws.add_chart(chart, f"{get_column_letter(len(pivot.columns) + 3)}2")
 
 
-def _capacity_by_region_sheet(wb: Workbook, capacity: pd.DataFrame, years: list[int]) -> None:
+def _capacity_by_region_sheet(wb: Workbook, capacity: pd.DataFrame, years: list[int], names: dict) -> None:
     ws = wb.create_sheet("chart_capacity_by_region")
     print_setup(ws)
     rows = Rows(ws)
@@ -83,7 +85,8 @@ def _capacity_by_region_sheet(wb: Workbook, capacity: pd.DataFrame, years: list[
     for stage in stage_order(capacity["stage"].unique()):
         pivot = _pivot(capacity[capacity["stage"] == stage], "region", "capacity_tpa", years)
         top = rows.n + 1
-        head, last = rows.block(f"{stage}: capacity online by region (t/yr)", pivot, TONNES)
+        shown = pivot.rename(columns=lambda r: label(r, names.get("regions"), short=True))
+        head, last = rows.block(f"{stage}: capacity online by region (t/yr)", shown, TONNES)
         chart = BarChart()
         chart.type, chart.grouping, chart.overlap, chart.gapWidth = "col", "stacked", 100, 50
         _style_chart(chart, f"{stage.capitalize()} capacity online by region (t/yr)", "t/yr", height=11)
@@ -96,7 +99,7 @@ def _capacity_by_region_sheet(wb: Workbook, capacity: pd.DataFrame, years: list[
         rows.blank(max(2, CHART_ROWS - (rows.n - top + 1)))
 
 
-def _import_dependence_sheet(wb: Workbook, policies: pd.DataFrame, years: list[int]) -> None:
+def _import_dependence_sheet(wb: Workbook, policies: pd.DataFrame, years: list[int], names: dict) -> None:
     status = policy_status(policies)
     ws = wb.create_sheet("chart_import_dependence")
     print_setup(ws)
@@ -111,9 +114,9 @@ def _import_dependence_sheet(wb: Workbook, policies: pd.DataFrame, years: list[i
             continue
         frame = pd.DataFrame(index=pd.Index(years, name="year"))
         for k, pk in g.groupby("policy", sort=True):
-            by_year = pk.set_index("year")
-            frame[f"{k}: {what}"] = by_year["achieved_share"]
-            frame[f"{k}: target {pk['share'].iloc[0]:.0%}"] = by_year["share"]
+            by_year, shown = pk.set_index("year"), label(k, names.get("policies"), short=True)
+            frame[f"{shown}: {what}"] = by_year["achieved_share"]
+            frame[f"{shown}: target {pk['share'].iloc[0]:.0%}"] = by_year["share"]
         frame = frame.dropna(how="all")
         for j in range(2, len(frame.columns) + 2):
             ws.column_dimensions[get_column_letter(j)].width = max(ws.column_dimensions[get_column_letter(j)].width
@@ -157,13 +160,14 @@ def _years(tables: dict[str, pd.DataFrame]) -> list[int]:
     return list(range(min(ys), max(ys) + 1)) if ys else []
 
 
-def chart_sheets(wb: Workbook, tables: dict[str, pd.DataFrame]) -> None:
-    """Add every chart sheet of chart_sheet_names, after the table sheets."""
-    names = chart_sheet_names(tables)
+def chart_sheets(wb: Workbook, tables: dict[str, pd.DataFrame], names: dict | None = None) -> None:
+    """Add every chart sheet of chart_sheet_names, after the table sheets; `names`: summary.json's
+    {sheet: {id: name}}."""
+    sheets = chart_sheet_names(tables)
     years = _years(tables)
-    if "chart_capacity_by_stage" in names:
+    if "chart_capacity_by_stage" in sheets:
         capacity = staged(tables["capacity"])  # bookkeeping projects count towards no stage
         _capacity_by_stage_sheet(wb, capacity, years)
-        _capacity_by_region_sheet(wb, capacity, years)
-    if "chart_import_dependence" in names:
-        _import_dependence_sheet(wb, tables["policies"], years)
+        _capacity_by_region_sheet(wb, capacity, years, names or {})
+    if "chart_import_dependence" in sheets:
+        _import_dependence_sheet(wb, tables["policies"], years, names or {})

@@ -142,7 +142,7 @@ def write_xlsx(path: Path, summary: dict, tables: dict[str, pd.DataFrame]) -> No
             _csv_only_sheet(wb, name, df)
         elif (sheet_rows := table_sheet(wb, name, df)) is not None:
             rows.append(sheet_rows)
-    chart_sheets(wb, tables)
+    chart_sheets(wb, tables, summary.get("names"))
     _save(wb, path, rows)
 
 

@@ -256,3 +256,24 @@ def test_charts_do_not_touch_the_csv_tables(run, tmp_path):
     assert all(n.endswith(".csv") for n in before)
     write_charts(run.folder, plan_tables(run.study, run.solution), run.summary)
     assert {p.name: p.read_bytes() for p in (run.folder / "csv").iterdir()} == before
+
+
+def test_native_chart_sheets_head_series_by_name(run, tables):
+    from openpyxl import Workbook
+
+    from model.write.chart_sheets import chart_sheets
+
+    def headers(names):
+        wb = Workbook()
+        chart_sheets(wb, tables, names)
+        ws = wb["chart_capacity_by_region"]
+        return [c.value for c in ws[2]]  # row 1: the block's label, row 2: its header
+
+    named = headers(run.summary["names"])
+    assert named[0] == "year" and "European Union" in named and "EU" not in named
+    assert "EU" in headers(None)  # no names: the ids
+    pol = tables["policies"].assign(name="")
+    wb = Workbook()
+    chart_sheets(wb, {**tables, "policies": pol}, {"policies": {"crma_processing": "CRMA processing target"}})
+    heads = {c.value for row in wb["chart_import_dependence"].iter_rows() for c in row if isinstance(c.value, str)}
+    assert "CRMA processing target: domestic share" in heads and "crma_processing: domestic share" not in heads
