@@ -77,6 +77,7 @@ class Later:
         try:
             status, value = self.conn.recv()
         except EOFError:
+            self.proc.join(5)  # the pipe closes as it dies: wait for its exit code
             raise RuntimeError(f"the process running {self.fn.__name__} died "
                                f"(exit code {self.proc.exitcode})") from None
         finally:
