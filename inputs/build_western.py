@@ -340,13 +340,15 @@ def scrap_t(region: str, y: int, collect: dict[int, float]) -> float:
 
 # ------------------------------------------------------------------ sheets
 settings = {"first_year": FIRST, "last_year": LAST, "base_year": FIRST, "discount_rate": 0.08,
-            "salvage": "yes", "unmet_penalty_usd_per_t": 500000}
+            "salvage": "yes", "unmet_penalty_usd_per_t": 500000, "mip_gap": 0.001}
 SETTINGS_DOC = {
     "first_year": ("estimate", "issue 6: plan 2025-2040, annual"),
     "last_year": ("estimate", "issue 6: plan 2025-2040, annual"),
     "base_year": ("estimate", "costs discounted to 2025"),
     "discount_rate": ("estimate", "estimate: 8 % real, a common rate for mining and processing investment"),
     "salvage": ("estimate", "credit unused life of late builds so the horizon end does not deter them"),
+    "mip_gap": ("estimate", ("lumpy builds: a plan within 0.1 % of the least cost (USD ~50m here) is accepted; "
+                             "1e-4 takes 10-40 s per scenario instead of 1-9 s (README, Lumpy builds)")),
     "unmet_penalty_usd_per_t": ("estimate", ("estimate: USD 500/kg of magnet, ~4x the top of the Western magnet "
                                 "price range USD 100-130/kg (prices.csv): demand goes unmet only when no supply exists")),
 }
@@ -739,6 +741,39 @@ projects = [
       "= 9 kt TREO/yr x 20 % NdPr = 1,800 t; generic greenfield capex",
       max_new_tpa=1800, capex_usd_per_tpa=120000, lead_time_years=3, earliest_start_year=2025),
 ]
+
+# Lumpy builds (formulation 15): a named candidate is built as the plant its source describes, whole or
+# in its reported stages; the size is the project's own max_new_tpa unless a stage size is given.
+# Generic candidates stay continuous: they stand for a region's industry, whose plants differ in size,
+# and integer columns on them make the scenario MIPs 10-40x slower (README, "Lumpy builds").
+WHOLE = "lumpy: built whole or not at all (unit_tpa = max_new_tpa: one plant of the size above)"
+SIZES = {  # project: (column, t/yr or None for max_new_tpa, why)
+    "mp_mountain_pass_mine": ("unit_tpa", None, "Upstream 60K is one project [mp_10k_2024]"),
+    "lynas_mt_weld": ("unit_tpa", 2400, "two further stages of +2,400 t each [emj_mtweld_2022]"),
+    "arafura_nolans_mine": ("unit_tpa", None, "Nolans is one integrated project (FS 4,440 t NdPr oxide)"),
+    "arafura_nolans_refinery": ("unit_tpa", None, "one refinery, 4,440 t/yr NdPr oxide [arafura_nolans_2021]"),
+    "arafura_nolans_heavy": ("unit_tpa", None, "part of the one Nolans refinery [arafura_nolans_2021]"),
+    "lynas_malaysia_heavy": ("unit_tpa", None, "one plant: MYR 500m for 5,000 t/yr HRE feed [lynas_heavy_2025]"),
+    "lynas_seadrift": ("unit_tpa", None, "one plant (estimate of its size above)"),
+    "energy_fuels_white_mesa": ("min_build_tpa", 3000, "Phase 2 takes the circuit to 4,000-6,000 t: a build of "
+                                "3,000-5,000 t [energy_fuels_2024]"),
+    "usar_stillwater": ("unit_tpa", 1200, "lines of 1,200 t (Line 1a 1,200 of 4,800 nameplate) [usar_stillwater_2024]"),
+    "vulcan_benson": ("unit_tpa", None, "one 10,000 t/yr plant [vulcan_2025]"),
+    "neo_narva": ("unit_tpa", None, "phase 2 to >5,000 t is one build [narva_2024]"),
+    "sgi_vina": ("unit_tpa", None, "one expansion to the 5,000 t target [sgi_vn_2025]"),
+    "serra_verde_pela_ema": ("unit_tpa", None, "Phase II is one build (estimate of its size above)"),
+    "norra_karr": ("unit_tpa", None, "estimate: a deposit is developed to its design size (estimate above), "
+                   "not in slivers"),
+    "lkab_per_geijer": ("unit_tpa", None, "estimate: one mine at the estimated size above"),
+    "ren_fen": ("unit_tpa", None, "estimate: one mine at the size implied by its capex above"),
+    "usar_round_top": ("unit_tpa", None, "estimate: one mine at the estimated size above"),
+    "tanbreez": ("unit_tpa", None, "estimate: one mine at the estimated size above"),
+}
+for p in projects:
+    if p["project"] in SIZES:
+        col, size, why = SIZES[p["project"]]
+        p[col] = size or p["max_new_tpa"]
+        p["note"] += f"; lumpy: {col} {p[col]:,} ({why})" if size else f"; {WHOLE}: {why}"
 
 # generic candidates per region and stage (costs.csv)
 GEN = "estimate: generic candidate"

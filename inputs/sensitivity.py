@@ -40,6 +40,11 @@ INPUTS = {
                                                               "coefficient", "scale", f)]),
     "demand growth (-/+2 pp a year)": (-0.02, 0.02, lambda g: [("demand", w, "quantity_t", "scale",
                                                                 round((1 + g) ** (y - 2025), 4)) for y, w in GROWTH]),
+    # the stated estimates of fixed O&M (3 % of capex a year; rule of thumb 2-5 %) and availability (90 %)
+    "fixed O&M (-/+50 %: 1.5-4.5 % of capex)": (0.5, 1.5, lambda f: [("projects", PLANTS, "fixed_om_usd_per_tpa",
+                                                                       "scale", f)]),
+    "plant availability (80 % / 100 %)": (0.8 / 0.9, 1 / 0.9, lambda f: [("projects", PLANTS + "; availability=0.9",
+                                                                          "availability", "scale", round(f, 6))]),
 }
 
 

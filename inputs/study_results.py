@@ -1,7 +1,8 @@
 """The README's tables for the shipped study, from solved outputs.
 
     reeplan solve inputs/western_ree_2040.xlsx --all --jobs 2
-    python inputs/study_results.py [OUT_FOLDER] [WORKBOOK]     # prints the tables as markdown
+    reeplan solve inputs/western_ree_2040.xlsx --relax --policy-costs --out outputs/relaxed   # linear plan
+    python inputs/study_results.py [OUT_FOLDER] [WORKBOOK] [RELAXED_FOLDER]   # prints the tables as markdown
 
 Every model number comes from the result folders (`outputs/western_ree_2040/<scenario>/csv/`)
 and the workbook's `content` sheet. The only figures typed in here are the reported outputs of
@@ -15,6 +16,11 @@ Definitions (tonnes of NdPr oxide equivalent, using `content`, unless stated):
   magnet); NdPr metal is not separation, so it is counted in none of them. West = every region
   but China, Myanmar and Southeast Asia (MY, VN); SE Asia = MY, VN.
 * NdPr oxide price: shadow price of the US ndpr_oxide balance (USD/kg).
+* Dependence on China (EU and US consumption of NdPr, per stage): by shipper, the NdPr in flows
+  shipped from China at that stage over the region's consumption (formulation 7, the base); by
+  origin, the share of that consumption whose stage work was done in China (origin.csv of
+  ORIGIN_SCENARIO, which tracks China).
+* Lumpy builds: the base (a MIP) against its LP relaxation (`--relax`), build by build.
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ from model.scenarios import BASE, names  # noqa: E402
 
 WORKBOOK = REPO / "inputs" / "western_ree_2040.xlsx"
 OUT = REPO / "outputs" / "western_ree_2040"
+RELAXED = REPO / "outputs" / "relaxed" / "western_ree_2040" / "base"
+ORIGIN_SCENARIO = "crma_by_origin"  # the base with track_origin = CN and the 65 % caps counted by origin
+KEY_YEARS = (2025, 2030, 2035, 2040)
+STAGES = ("extraction", "processing", "manufacturing")
 TOLERANCE = 0.15
 STEPS = {"mine": "ndpr_conc", "separation": "ndpr_oxide", "magnet": "magnet"}
 SE_ASIA = {"MY", "VN"}
@@ -192,7 +202,8 @@ def support(folder: Path) -> str:
 
 
 def policy_costs(folder: Path) -> str:
-    """Markdown: what each CRMA benchmark group costs (needs a --policy-costs run of the base)."""
+    """Markdown: what each CRMA benchmark group costs (needs a --policy-costs run of the base; main()
+    takes the linear plan's, because a MIP re-solved to a 0.1 % gap moves by more than some costs)."""
     f = folder / "csv" / "policy_costs.csv"
     if not f.is_file():
         return "(run `reeplan solve --policy-costs` for this table)"
@@ -203,7 +214,85 @@ def policy_costs(folder: Path) -> str:
     return "\n".join(lines)
 
 
-def main(out: Path = OUT, workbook: Path = WORKBOOK) -> None:
+def consumption(workbook: Path, region: str, material: str = "NdPr") -> pd.Series:
+    """t of `material` in `region`'s demand by year (the policies' consumption base, formulation 7)."""
+    t = read_workbook(workbook)
+    content = t.frames["content"].query("material == @material").set_index("commodity")["t_per_t"]
+    d = t.frames["demand"].query("region == @region")
+    return (d.quantity_t * d.commodity.map(content).fillna(0.0)).groupby(d.year).sum()
+
+
+def shipped_from_china(folder: Path, workbook: Path, region: str, material: str = "NdPr") -> pd.DataFrame:
+    """Share of `region`'s consumption shipped from China, by stage (rows) and year (columns)."""
+    t = read_workbook(workbook)
+    stage = t.frames["commodities"].set_index("commodity")["stage"]
+    content = t.frames["content"].query("material == @material").set_index("commodity")["t_per_t"]
+    f = csv(folder, "trade").query("from_region == 'CN' and to_region == @region")
+    f = f.assign(stage=f.commodity.map(stage), t=f.flow_t * f.commodity.map(content).fillna(0.0))
+    tagged = f.groupby(["stage", "year"]).t.sum().unstack("year").reindex(index=list(STAGES), columns=KEY_YEARS)
+    return tagged.fillna(0.0) / consumption(workbook, region, material).reindex(KEY_YEARS)
+
+
+def china_by_origin(folder: Path, region: str, material: str = "NdPr") -> pd.DataFrame:
+    """Share of `region`'s consumption whose stage work was done in China (origin.csv)."""
+    o = csv(folder, "origin").query("region == @region and material == @material and tracked_region == 'CN'")
+    return o.pivot_table(index="stage", columns="year", values="share").reindex(index=list(STAGES),
+                                                                                 columns=KEY_YEARS)
+
+
+def plan_differences(a: Path, b: Path) -> list[str]:
+    """Projects whose builds (capacity and start year, to 0.1 t) differ between two result folders."""
+    x, y = (csv(f, "builds").set_index(["project", "start_year"])["capacity_tpa"].round(1) for f in (a, b))
+    both = pd.concat({"a": x, "b": y}, axis=1).fillna(0.0)
+    return sorted(set(both.index[both.a != both.b].get_level_values("project")))
+
+
+def dependence(out: Path, workbook: Path = WORKBOOK, regions: tuple[str, ...] = ("EU", "US")) -> str:
+    """Markdown: China's share of EU and US NdPr consumption by shipper (base) and by origin."""
+    origin = out / ORIGIN_SCENARIO
+    head = " | ".join(f"{y} shipper / origin" for y in KEY_YEARS)
+    lines = [f"| region | stage | {head} |", "|---|---|" + "---|" * len(KEY_YEARS)]
+    for r in regions:
+        ship, orig = shipped_from_china(out / BASE, workbook, r), china_by_origin(origin, r)
+        for g in STAGES:
+            cells = " | ".join(f"{ship.at[g, y]:.0%} / {orig.at[g, y]:.0%}" for y in KEY_YEARS)
+            lines.append(f"| {r} | {g} | {cells} |")
+    cost = [json.loads((f / "summary.json").read_text())["objective_musd"] for f in (out / BASE, origin)]
+    moved = plan_differences(out / BASE, origin)
+    lines.append(f"\n{ORIGIN_SCENARIO}: objective {cost[1]:,.1f} against the base's {cost[0]:,.1f} USD million; "
+                 + (f"its builds differ from the base's in {', '.join(moved)}." if moved else
+                    "the same builds as the base."))
+    return "\n".join(lines)
+
+
+def build_totals(folder: Path) -> pd.DataFrame:
+    """Capacity built per project: total t/yr, number of builds and their start years."""
+    b = csv(folder, "builds")
+    b = b[b.capacity_tpa > 0.5]
+    return b.groupby("project").agg(built_tpa=("capacity_tpa", "sum"), builds=("start_year", "size"),
+                                    starts=("start_year", lambda s: ", ".join(str(y) for y in sorted(set(s)))))
+
+
+def lumpy_vs_linear(lumpy: Path, linear: Path) -> str:
+    """Markdown: the base (lumpy builds, a MIP) beside its LP relaxation, and every build that differs."""
+    a, b = (json.loads((f / "summary.json").read_text()) for f in (lumpy, linear))
+    mip = a["mip"]
+    lines = ["| plan | objective (USD million) | vs linear | dual bound | gap (USD million) | nodes | solve |",
+             "|---|---:|---:|---:|---:|---:|---:|",
+             f"| linear (`--relax`) | {b['objective_musd']:,.1f} | | | | | {b['seconds']['solve']:.1f} s |",
+             f"| lumpy (base) | {a['objective_musd']:,.1f} | {a['objective_musd'] - b['objective_musd']:+,.1f} | "
+             f"{mip['dual_bound_musd']:,.1f} | {mip['gap_musd']:,.1f} | {mip['nodes']} | {a['seconds']['solve']:.1f} s |",
+             "", "| project | linear: t/yr (builds; start years) | lumpy: t/yr (builds; start years) |", "|---|---|---|"]
+    both = build_totals(linear).add_suffix("_lin").join(build_totals(lumpy).add_suffix("_mip"), how="outer")
+    for p, r in both.iterrows():
+        cell = [f"{r[f'built_tpa_{s}']:,.0f} ({r[f'builds_{s}']:.0f}; {r[f'starts_{s}']})"
+                if pd.notna(r[f"built_tpa_{s}"]) else "0" for s in ("lin", "mip")]
+        if cell[0] != cell[1]:
+            lines.append(f"| {p} | {cell[0]} | {cell[1]} |")
+    return "\n".join(lines)
+
+
+def main(out: Path = OUT, workbook: Path = WORKBOOK, relaxed: Path = RELAXED) -> None:
     t = read_workbook(workbook)
     scenarios = [s for s in [BASE] + names(t) if (out / s / "summary.json").is_file()]
     print("### Calibration: 2025, base case\n")
@@ -213,8 +302,14 @@ def main(out: Path = OUT, workbook: Path = WORKBOOK) -> None:
     print("\n### Support needed (base)\n")
     print(support(out / BASE))
     print("\n### What the CRMA benchmarks cost\n")
-    print(policy_costs(out / BASE))
+    print(policy_costs(relaxed if (relaxed / "csv" / "policy_costs.csv").is_file() else out / BASE))
+    if (out / ORIGIN_SCENARIO / "csv" / "origin.csv").is_file():
+        print("\n### Dependence on China by shipper and by origin (NdPr)\n")
+        print(dependence(out, workbook))
+    if (relaxed / "summary.json").is_file():
+        print("\n### Lumpy builds: base against its LP relaxation\n")
+        print(lumpy_vs_linear(out / BASE, relaxed))
 
 
 if __name__ == "__main__":
-    main(*(Path(a) for a in sys.argv[1:3]))
+    main(*(Path(a) for a in sys.argv[1:4]))

@@ -14,9 +14,11 @@ stays fast: writing a plan folder costs more than solving it.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -229,3 +231,67 @@ def test_readme_tables_script_reads_a_solved_base(base):
     row = mod.results(base.folder.parent, ["base"]).splitlines()[-1]
     assert row.startswith(f"| base | {base.solution.objective / 1000:,.1f} | +0.0 |")
     assert "| mp_10x | minimum-output support" in mod.support(base.folder)
+
+
+def test_lumpy_builds_cover_a_mine_a_separator_and_a_magnet_plant(tables, base):
+    """Issue 22: named candidates are built whole or in their reported stages, with the reason in the note."""
+    p = tables["projects"]
+    lumpy = p[p["unit_tpa"].notna() | p["min_build_tpa"].notna()]
+    kinds = set(lumpy["technology"])
+    assert {"sep_light", "ndfeb_sinter"} <= kinds and kinds & {"mine_monazite", "mine_heavy", "mine_bastnaesite"}
+    assert lumpy["note"].str.contains("lumpy").all()
+    assert not lumpy["project"].str.startswith("gen_").any()  # generic candidates stay continuous
+    mip = base.summary["mip"]
+    assert mip["relative_gap"] <= float(tables.settings["mip_gap"]) and base.summary["status"] == "optimal"
+    built = {}
+    for (prj, _t), v in base.solution.values["build"].items():
+        built[prj] = built.get(prj, 0.0) + v
+    assert min(abs(built.get("norra_karr", 0.0) - size) for size in (0.0, 400.0)) < 1e-6  # whole or none, no sliver
+
+
+CN_FLOWS = [  # commodity shipped CN -> EU in 2025, t; stage it counts at; share of EU NdPr consumption
+    ("magnet", 0.5, "manufacturing"),
+    ("ndpr_oxide", 0.25, "processing"),
+    ("ndpr_metal", 0.1, "processing"),
+    ("ndpr_conc", 0.2, "extraction"),
+]
+
+
+@pytest.mark.parametrize("commodity, share, stage", CN_FLOWS)
+def test_china_share_by_shipper_counts_the_stage_of_each_flow(tmp_path, tables, commodity, share, stage):
+    mod = study_results()
+    cons = mod.consumption(WORKBOOK, "EU")[2025]
+    content = tables["content"].query("material == 'NdPr'").set_index("commodity")["t_per_t"][commodity]
+    (tmp_path / "csv").mkdir()
+    rows = [("CN", "EU", commodity, 2025, share * cons / content), ("AU", "EU", commodity, 2025, 999.0),
+            ("CN", "US", commodity, 2025, 999.0)]
+    pd.DataFrame(rows, columns=["from_region", "to_region", "commodity", "year", "flow_t"]).to_csv(
+        tmp_path / "csv" / "trade.csv", index=False)
+    got = mod.shipped_from_china(tmp_path, WORKBOOK, "EU")
+    assert got.at[stage, 2025] == pytest.approx(share)
+    assert got[2025].drop(stage).eq(0).all() and got[2030].eq(0).all()
+
+
+def _folder(path: Path, objective: float, builds: list[tuple], mip: dict | None = None) -> Path:
+    (path / "csv").mkdir(parents=True)
+    summary = {"objective_musd": objective, "seconds": {"solve": 0.5 if mip is None else 2.0}}
+    if mip:
+        summary["mip"] = mip
+    (path / "summary.json").write_text(json.dumps(summary))
+    pd.DataFrame(builds, columns=["project", "start_year", "capacity_tpa"]).to_csv(path / "csv" / "builds.csv",
+                                                                                   index=False)
+    return path
+
+
+def test_lumpy_against_linear_lists_only_the_builds_that_differ(tmp_path):
+    mod = study_results()
+    linear = _folder(tmp_path / "lin", 100.0, [("norra_karr", 2030, 2.4), ("norra_karr", 2031, 4.5),
+                                               ("gen_mine_EU", 2025, 1028.0), ("same", 2026, 50.0)])
+    lumpy = _folder(tmp_path / "mip", 103.5, [("gen_mine_EU", 2025, 1092.0), ("same", 2026, 50.0)],
+                    {"dual_bound_musd": 100.1, "gap_musd": 3.4, "nodes": 1})
+    lines = mod.lumpy_vs_linear(lumpy, linear).splitlines()
+    assert lines[2] == "| linear (`--relax`) | 100.0 | | | | | 0.5 s |"
+    assert lines[3] == "| lumpy (base) | 103.5 | +3.5 | 100.1 | 3.4 | 1 | 2.0 s |"
+    assert lines[-2:] == ["| gen_mine_EU | 1,028 (1; 2025) | 1,092 (1; 2025) |",
+                          "| norra_karr | 7 (2; 2030, 2031) | 0 |"]
+    assert mod.plan_differences(lumpy, linear) == ["gen_mine_EU", "norra_karr"]
