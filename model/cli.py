@@ -150,13 +150,14 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     prepare_out(results)
     if stochastic:
         sys.exit(_solve_stochastic(workbook, out, relax))
-    tables = read_workbook(workbook)
+    asked = list(dict.fromkeys(scenarios)) or [BASE]
+    tables = read_workbook(workbook, None if all_scenarios else asked)  # only the scenarios that run are applied
     if relax:
         from .pipeline import RELAX
         tables.settings[RELAX] = True
     for w in tables.warnings:
         err.print(f"[yellow]warning:[/] {escape(str(w))}")
-    chosen = [BASE] + names(tables) if all_scenarios else list(dict.fromkeys(scenarios)) or [BASE]
+    chosen = [BASE] + names(tables) if all_scenarios else asked
     for name in chosen:
         check_scenario(tables, name)  # unknown names: input error, exit 2 (validation applied them already)
     before = {s: folder_identities(results / s) for s in chosen}

@@ -57,10 +57,11 @@ class RunResult:
         return EXIT.get(self.status, 1)
 
 
-def read_workbook(workbook: str | Path) -> Tables:
-    """Read and validate a workbook, its scenarios included (raises InputError listing every problem)."""
+def read_workbook(workbook: str | Path, only: list[str] | None = None) -> Tables:
+    """Read and validate a workbook, its scenarios included, or with `only` those scenarios' edits
+    (raises InputError listing every problem)."""
     tables = read_tables(workbook)
-    validate(tables)
+    validate(tables, only)
     return tables
 
 

@@ -273,18 +273,20 @@ def check_tables(t: Tables, changed: set[str] | None = None) -> list[Issue]:
     return out
 
 
-def scenario_rules(t: Tables, found: list[Issue]) -> list[Issue]:
+def scenario_rules(t: Tables, found: list[Issue], only: list[str] | None = None) -> list[Issue]:
     """Each scenario applies cleanly, and the data it leaves passes every check.
 
     Problems of an edit name its scenario row; a check failing only after a scenario's edits
     names the data row and the scenario. `found` holds the base case's problems (not repeated).
+    `only`: the scenarios to apply (a run of some scenarios need not apply the others); their
+    names are checked all the same.
     """
     out = scenarios.name_issues(t)
     if "scenarios" in t.broken:
         return out
     seen = set(found)
     for name in scenarios.names(t):
-        if name.lower() == scenarios.BASE:
+        if name.lower() == scenarios.BASE or (only is not None and name not in only):
             continue
         applied = scenarios.apply(t, name)
         out += applied.issues
@@ -295,15 +297,15 @@ def scenario_rules(t: Tables, found: list[Issue]) -> list[Issue]:
     return out
 
 
-def validate(t: Tables) -> None:
+def validate(t: Tables, only: list[str] | None = None) -> None:
     """Raise InputError with every problem: cell problems found while reading, all checks,
-    and every scenario's edits.
+    and every scenario's edits (with `only`, the edits of those scenarios).
 
     A check that reads a missing sheet or column is skipped (it would only repeat that
     problem); everything else is reported together.
     """
     issues = list(t.issues) + check_tables(t)
-    issues += scenario_rules(t, issues)
+    issues += scenario_rules(t, issues, only)
     if "sources" not in t.broken:
         t.warnings = sorted(set(t.warnings) | set(source_ids(t)))
     if issues:

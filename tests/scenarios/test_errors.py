@@ -1,5 +1,5 @@
 """Scenario typos never silently do nothing: each is an input error naming the scenario row,
-reported all at once by `validate` and by `solve` (exit 2, nothing written)."""
+reported all at once by `validate` and by a `solve` that runs the scenario (exit 2, nothing written)."""
 
 import pytest
 from click.testing import CliRunner
@@ -107,6 +107,19 @@ def test_all_scenario_errors_at_once_and_solve_writes_nothing(tmp_path):
     out = tmp_path / "out"
     r = CliRunner().invoke(main, ["solve", str(wb), "--scenario", "ok", "--out", str(out)])
     assert r.exit_code == 2 and not out.exists()
+
+
+def test_a_run_applies_only_the_scenarios_it_solves(tmp_path):
+    """A broken scenario blocks the runs that solve it (and validate, and --all), not a run of base:
+    a single run does not pay for applying every other scenario."""
+    wb = workbook(tmp_path, row(where="offer=IMP"))
+    for args, refused in ((["--scenario", "typo"], True), (["--all"], True), ([], False),
+                          (["--scenario", "ok"], False)):
+        out = tmp_path / f"out{len(args)}{refused}"
+        r = CliRunner().invoke(main, ["solve", str(wb), *args, "--out", str(out)])
+        assert (r.exit_code == 2) == refused, (args, r.output)
+        assert out.exists() != refused  # solved (this small case is infeasible: exit 3, written to _failed)
+        assert ('scenarios row 3, column where: got "offer=IMP"' in r.output) == refused
 
 
 def test_unknown_scenario_name_on_the_command_line(tmp_path):

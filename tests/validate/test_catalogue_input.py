@@ -22,7 +22,7 @@ from model.read import read_tables
 from model.validate import validate
 from test_catalogue import (
     GOOD_SETTINGS, Case, add, check_input_error, error_lines, put, puts, run_cli, run_subprocess, setting,
-    write_good,
+    solve_args, write_good,
 )
 
 P, S = {k: i + 2 for i, k in enumerate(GOOD_SETTINGS)}, "settings"
@@ -208,7 +208,7 @@ def test_catalogue_ids_unique_and_apart_from_the_first():
 def test_broken_workbook_is_refused(case: Case, command: str, tmp_path: Path):
     wb = write_good(tmp_path / "study.xlsx", case.edit, case.post)
     out = tmp_path / "out"
-    args = ("solve", str(wb), "--out", str(out)) if command == "solve" else ("validate", str(wb))
+    args = solve_args(case, wb, out) if command == "solve" else ("validate", str(wb))
     check_input_error(run_cli(*args), wb, out, case)
 
 

@@ -20,7 +20,7 @@ import pytest
 from model.read import read_tables
 from model.schema import SHEET, SHEETS
 from model.validate import validate
-from test_catalogue import Case, add, check_input_error, copy_row, put, puts, run_cli, write_good
+from test_catalogue import Case, add, check_input_error, copy_row, put, puts, run_cli, solve_args, write_good
 
 STUDY = Path(__file__).resolve().parents[2] / "inputs" / "western_ree_2040.xlsx"
 # version 2 columns of version 1 sheets (a new sheet's columns are all part of it)
@@ -156,7 +156,7 @@ def test_catalogue_ids_unique():
 def test_broken_v2_workbook_is_refused(case: Case, tmp_path: Path):
     wb = write_good(tmp_path / "study.xlsx", case.edit, case.post)
     out = tmp_path / "out"
-    check_input_error(run_cli("solve", str(wb), "--out", str(out)), wb, out, case)
+    check_input_error(run_cli(*solve_args(case, wb, out)), wb, out, case)
 
 
 @pytest.mark.parametrize("case_id", ["sales_blank_max", "stock_initial_below_min", "min_output_share_as_percent"])
