@@ -20,6 +20,8 @@ How the chain is represented (all within the workbook contract):
 * China is represented by its export offers (supply rows in region CN, one per year and
   tranche), not by projects: a Chinese plant could otherwise ship round an export ban, because
   routes have no year. China's own consumption (~115 kt of magnets in 2024) is outside the model.
+* Every project and policy has a `name` (inputs/western_names.py: facility and company, "generic
+  mine in Brazil", "CRMA Dy/Tb extraction benchmark (10 % by output)"); reports show `name (id)`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from model.write.workbook import write_study
+from western_names import policy_name, project_name
 
 FIRST, LAST = 2025, 2040
 YEARS = range(FIRST, LAST + 1)
@@ -846,6 +849,9 @@ for r in DEMAND_REGIONS:
     projects.append(P(f"grade_fen_{r}", "std_from_fen", r, "niron_2025",
                       "accounting device, not a plant: iron nitride used in standard-grade duty", existing_tpa=cap))
 sheets["demand"] = demand
+REGION_NAMES = {r: n for r, n, _s, _note in REGIONS}
+for p in projects:
+    p["name"] = project_name(p, REGION_NAMES)
 sheets["projects"] = projects
 
 # ------------------------------------------------------------------ supply: China's export offers, scrap
@@ -1059,6 +1065,8 @@ for m in ("NdPr", "DyTb"):
                          "note": f"Art. 5(1)(b): at most 65 % of consumption from one third country at any stage; "
                                  f"basis output (the shipper); scenario crma_by_origin counts Chinese work inside "
                                  f"what the EU consumes, whoever ships it (basis origin); soft: {pnote}"})
+for p in policies:
+    p["name"] = policy_name(p)
 sheets["policies"] = policies
 
 # ------------------------------------------------------------------ scenarios

@@ -295,3 +295,22 @@ def test_lumpy_against_linear_lists_only_the_builds_that_differ(tmp_path):
     assert lines[-2:] == ["| gen_mine_EU | 1,028 (1; 2025) | 1,092 (1; 2025) |",
                           "| norra_karr | 7 (2; 2030, 2031) | 0 |"]
     assert mod.plan_differences(lumpy, linear) == ["gen_mine_EU", "norra_karr"]
+
+
+NAMED = [  # sheet, id column, a row's expected name
+    ("projects", "project", "mp_mountain_pass_mine", "Mountain Pass mine (MP Materials)"),
+    ("projects", "project", "gen_mine_BR", "generic mine in Brazil"),
+    ("projects", "project", "gen_recycle_hydro_EU", "generic scrap-to-oxide plant in the EU"),
+    ("projects", "project", "grade_fen_RW", "iron nitride as standard grade in RW (bookkeeping)"),
+    ("policies", "policy", "crma_extraction_DyTb_output", "CRMA Dy/Tb extraction benchmark (10 % by output)"),
+    ("policies", "policy", "crma_max_supplier_manufacturing_NdPr", "CRMA NdPr supplier cap in manufacturing (65 %)"),
+]
+
+
+@pytest.mark.parametrize("sheet, key, row, name", NAMED)
+def test_every_project_and_policy_has_a_short_unique_name(tables, sheet, key, row, name):
+    """Issue 18: reports show `name (id)`; names are listed with commas, so none holds one."""
+    df = tables[sheet]
+    assert df.set_index(key).at[row, "name"] == name
+    assert df["name"].notna().all() and df["name"].is_unique
+    assert df["name"].str.len().max() <= 55 and not df["name"].str.contains(",").any()
