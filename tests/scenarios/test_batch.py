@@ -169,3 +169,18 @@ def test_single_scenario_run_prints_phases_and_writes_no_overview(study, tmp_pat
     assert "scenario dear" in r.output and "solving" in r.output
     assert (tmp_path / "chain" / "dear" / "plan.xlsx").is_file()
     assert not (tmp_path / "chain" / "overview.csv").exists()
+
+
+def test_a_batch_starts_the_origin_tracked_scenarios_first():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from model.batch import largest_first
+
+    rows = pd.DataFrame({"scenario": ["a", "tracked", "b"], "sheet": ["supply", "settings", "settings"],
+                         "where": ["*", "key=track_origin", "key=discount_rate"]})
+    tables = SimpleNamespace(frames={"scenarios": rows}, settings={})
+    assert largest_first(tables, ["base", "a", "b", "tracked"]) == ["tracked", "base", "a", "b"]
+    tables.settings["track_origin"] = "CN"  # every scenario tracks: the order given
+    assert largest_first(tables, ["base", "a", "b", "tracked"]) == ["base", "a", "b", "tracked"]
