@@ -3,6 +3,7 @@
     reeplan solve inputs/western_ree_2040.xlsx --all --jobs 2
     reeplan solve inputs/western_ree_2040.xlsx --relax --policy-costs --out outputs/relaxed   # linear plan
     python inputs/study_results.py [OUT_FOLDER] [WORKBOOK] [RELAXED_FOLDER]   # prints the tables as markdown
+    python inputs/study_results.py --stochastic   # ... and the "Hedging" numbers (three stochastic plans, ~45 s)
 
 Every model number comes from the result folders (`outputs/western_ree_2040/<scenario>/csv/`)
 and the workbook's `content` sheet. The only figures typed in here are the reported outputs of
@@ -21,6 +22,10 @@ Definitions (tonnes of NdPr oxide equivalent, using `content`, unless stated):
   origin, the share of that consumption whose stage work was done in China (origin.csv of
   ORIGIN_SCENARIO, which tracks China).
 * Lumpy builds: the base (a MIP) against its LP relaxation (`--relax`), build by build.
+* Hedging: the stochastic plan of the workbook's `stochastic` sheet (the ban at its shipped 30 %)
+  and of copies of that sheet with the ban at 10 % and 50 %, solved in memory (a MIP each, as
+  `reeplan solve --stochastic` solves it); the build-now list is what the hedged plan starts
+  before the branch year, by stage.
 """
 
 from __future__ import annotations
@@ -34,8 +39,12 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from model.pipeline import read_workbook  # noqa: E402
+from model.analysis import label, names_of  # noqa: E402
+from model.dependence import STAGE_WORDS  # noqa: E402
+from model.pipeline import read_workbook, scenario_tables  # noqa: E402
 from model.scenarios import BASE, names  # noqa: E402
+from model.stochastic import solve_stochastic  # noqa: E402
+from model.stochastic_run import _first_stage_builds as first_stage_builds  # noqa: E402
 
 WORKBOOK = REPO / "inputs" / "western_ree_2040.xlsx"
 OUT = REPO / "outputs" / "western_ree_2040"
@@ -292,6 +301,134 @@ def lumpy_vs_linear(lumpy: Path, linear: Path) -> str:
     return "\n".join(lines)
 
 
+# ---- the two-stage stochastic plan (README "Hedging"): solved in memory, nothing written
+RISK_PROBABILITIES = (0.1, 0.3, 0.5)  # of the branch that is not base; the shipped sheet's is one of them
+NO_STAGE = "metal making (no stage)"
+PLAN_WORDS = {BASE: "plan for no ban", "china_ree_ban_2027": "plan for the ban"}
+
+
+def stochastic_plan(workbook: Path = WORKBOOK, probability: float | None = None) -> dict:
+    """solve_stochastic on the study's `stochastic` sheet, or on a copy of it whose one non-base
+    branch has `probability` (and base the rest)."""
+    tables = read_workbook(workbook)
+    if probability is not None:
+        tables.frames["stochastic"] = with_probability(tables.frames["stochastic"], probability)
+    return solve_stochastic(tables, scenario_tables)
+
+
+def with_probability(sheet: pd.DataFrame, probability: float) -> pd.DataFrame:
+    """A copy of a stochastic sheet of base and one other branch, that branch at `probability`."""
+    risk = sheet["scenario"] != BASE
+    if risk.sum() != 1 or risk.all():
+        raise ValueError("a copy with another probability needs base and one other branch")
+    return sheet.assign(probability=risk.map({True: probability, False: 1 - probability}))
+
+
+def risk_branch(res: dict) -> str:
+    return next(br.name for br in res["branches"] if br.name != BASE)
+
+
+def hedging_numbers(res: dict) -> str:
+    """The README's sentence of E, WS, EVPI and the cost of ignoring the risk (USD million)."""
+    return (f"E = {res['expected']:,.1f}, WS = {res['wait_and_see']:,.1f}, EVPI = {res['evpi']:,.1f}, "
+            f"and the cost of ignoring the risk is {res['ignoring_risk']:,.1f} USD million.")
+
+
+def dual_bound(mip: dict | None, objective: float) -> float:
+    """A MIP's best bound (USD million); an LP's objective is its own."""
+    return mip["dual_bound_musd"] if mip else objective
+
+
+def evpi_range(res: dict) -> str:
+    """Where the true EVPI lies, given the gaps of E and of each branch alone: E* is between E's
+    dual bound and E, WS* between the probability-weighted bounds and WS."""
+    e_low = dual_bound(res["extensive"].mip, res["expected"])
+    ws_low = sum(br.prob * dual_bound(getattr(res["alone"][br.name], "mip", None), res["alone"][br.name].objective)
+                 for br in res["branches"])
+    return (f"the true EVPI lies between {e_low - res['wait_and_see']:,.1f} and "
+            f"{res['expected'] - ws_low:,.1f} USD million")
+
+
+def regret(res: dict) -> str:
+    """Markdown: each plan's pre-branch decisions in each outcome (USD million, discounted)."""
+    names = [br.name for br in res["branches"]]
+    lines = ["| plan \\ outcome | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for plan in dict.fromkeys(p for p, _ in res["regret"]):
+        cells = [f"{c:,.1f}" if c is not None else s for s, c in (res["regret"][(plan, n)] for n in names)]
+        words = f" ({PLAN_WORDS[plan]})" if plan in PLAN_WORDS else ""
+        lines.append(f"| {plan}{words} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def regret_words(res: dict) -> str:
+    """The README's reading of the regret table (USD billion)."""
+    risk, r = risk_branch(res), {k: c / 1000 for k, (_s, c) in res["regret"].items()}
+    return (f"Planning for no ban and meeting one costs {r[(BASE, risk)]:,.1f} billion against "
+            f"{r[(risk, risk)]:,.1f} for a plan that expected it; the hedged plan pays "
+            f"{r[('hedged', BASE)] - r[(BASE, BASE)]:,.1f} billion more than the no-ban plan if no ban comes, and "
+            f"{r[('hedged', risk)] - r[(risk, risk)]:,.1f} billion more than the ban plan if it does.")
+
+
+def shared_builds(res: dict) -> pd.DataFrame:
+    """The builds the hedged plan starts before the branch year (stage NO_STAGE for stageless ones)."""
+    b = first_stage_builds(res)
+    return b[b.branch == "shared"].fillna({"stage": NO_STAGE})
+
+
+def build_now(res: dict, workbook: Path = WORKBOOK) -> str:
+    """Markdown: what the hedged plan starts before the branch year, by stage (t/yr, names)."""
+    names = names_of(read_workbook(workbook)).get("projects", {})
+    b = shared_builds(res).groupby(["stage", "project"]).capacity_tpa.sum()
+    lines = []
+    for stage in [g for g in (*STAGES, "recycling", NO_STAGE) if g in b.index.get_level_values("stage")]:
+        x = b[stage].sort_values(ascending=False)
+        who = ", ".join(f"{label(p, names, short=True)} {v:,.0f}" for p, v in x.items())
+        lines.append(f"* {STAGE_WORDS.get(stage, stage)}: {x.sum():,.0f} t/yr ({who})")
+    return "\n".join(lines)
+
+
+def sensitivity_row(p: float, res: dict) -> str:
+    """One row of the README's table of the stochastic plan against the ban probability."""
+    risk, hedged = risk_branch(res), {o: c for (plan, o), (_s, c) in res["regret"].items() if plan == "hedged"}
+    return (f"| {p * 100:.0f} % | {res['expected']:,.1f} | {res['wait_and_see']:,.1f} | {res['evpi']:,.1f} | "
+            f"{res['ignoring_risk']:,.1f} | {hedged[BASE]:,.1f} / {hedged[risk]:,.1f} |")
+
+
+def stochastic_sensitivity(runs: dict[float, dict]) -> str:
+    """Markdown: the README's table of the stochastic plan at each ban probability."""
+    lines = ["| ban probability | E | WS | EVPI | cost of ignoring the risk | hedged plan if no ban / if ban |",
+             "|---:|---:|---:|---:|---:|---|"]
+    return "\n".join(lines + [sensitivity_row(p, res) for p, res in sorted(runs.items())])
+
+
+def sensitivity_words(runs: dict[float, dict]) -> str:
+    """The README's reading of the probability table (USD billion): the lowest probability's hedge,
+    the hedged plan's premium if no ban comes, what the ban costs the no-ban plan, and how far the
+    first-stage builds move between the probabilities."""
+    low = min(runs)
+    risk, res = risk_branch(runs[low]), runs[low]
+    premium = [(r["regret"][("hedged", BASE)][1] - r["regret"][(BASE, BASE)][1]) / 1000 for r in runs.values()]
+    hit = (res["regret"][(BASE, risk)][1] - res["regret"][(BASE, BASE)][1]) / 1000
+    stages = pd.concat({p: shared_builds(r).groupby("stage").capacity_tpa.sum() for p, r in runs.items()},
+                       axis=1).fillna(0.0)
+    moved = (stages.max(axis=1) - stages.min(axis=1)).sum() / stages.mean(axis=1).sum()
+    return (f"Even at {low * 100:.0f} % the hedge is worth {res['ignoring_risk'] / 1000:,.1f} billion: the first-stage "
+            f"builds barely change with the probability (their capacity by stage moves by {moved * 100:.0f} % in all "
+            f"between {low * 100:.0f} and {max(runs) * 100:.0f} %; the hedged plan costs {min(premium):,.2f}-"
+            f"{max(premium):,.2f} billion more than the no-ban plan if no ban comes), because what the ban would "
+            f"cost without them ({hit:,.0f} billion more) dwarfs what they cost.")
+
+
+def hedging(workbook: Path = WORKBOOK) -> str:
+    """Markdown: every stochastic number of the README (three plans, ~15 s each)."""
+    shipped = stochastic_plan(workbook)
+    p0 = next(br.prob for br in shipped["branches"] if br.name != BASE)
+    runs = {p: shipped if abs(p - p0) < 1e-9 else stochastic_plan(workbook, p) for p in RISK_PROBABILITIES}
+    parts = [hedging_numbers(shipped), evpi_range(shipped), regret(shipped), regret_words(shipped),
+             build_now(shipped, workbook), stochastic_sensitivity(runs), sensitivity_words(runs)]
+    return "\n\n".join(parts)
+
+
 def main(out: Path = OUT, workbook: Path = WORKBOOK, relaxed: Path = RELAXED) -> None:
     t = read_workbook(workbook)
     scenarios = [s for s in [BASE] + names(t) if (out / s / "summary.json").is_file()]
@@ -309,7 +446,10 @@ def main(out: Path = OUT, workbook: Path = WORKBOOK, relaxed: Path = RELAXED) ->
     if (relaxed / "summary.json").is_file():
         print("\n### Lumpy builds: base against its LP relaxation\n")
         print(lumpy_vs_linear(out / BASE, relaxed))
+    if "--stochastic" in sys.argv:
+        print("\n### Hedging: the two-stage stochastic plan\n")
+        print(hedging(workbook))
 
 
 if __name__ == "__main__":
-    main(*(Path(a) for a in sys.argv[1:4]))
+    main(*(Path(a) for a in [a for a in sys.argv[1:] if not a.startswith("--")][:3]))
