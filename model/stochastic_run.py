@@ -49,6 +49,10 @@ def _first_stage_builds(res: dict) -> pd.DataFrame:
 
 
 def _markdown(res: dict, builds: pd.DataFrame, workbook: str) -> str:
+    from .analysis import study_facts
+    from .write.markup import Namer
+
+    n = Namer(study_facts(res["branches"][0].study))  # 'name (id)' where the workbook names them
     B = res["branch_year"]
     lines = [f"# Hedged plan for {Path(workbook).name}", ""]
     probs = ", ".join(f"{br.name} ({br.prob:.0%})" for br in res["branches"])
@@ -63,12 +67,13 @@ def _markdown(res: dict, builds: pd.DataFrame, workbook: str) -> str:
                   "in expectation (the cost of ignoring the risk)."]
     now = builds[builds.branch == "shared"].groupby(["project", "stage", "region"])["capacity_tpa"].sum()
     lines += ["", f"## Build now (started before {B}, whatever happens)", ""]
-    lines += [f"- {p} ({r}, {g}): {v:,.0f} t/yr" for (p, g, r), v in now.sort_values(ascending=False).items()] or \
+    lines += [f"- {n.project(p)}: {v:,.0f} t/yr ({g}, {r})"
+              for (p, g, r), v in now.sort_values(ascending=False).items()] or \
         ["- nothing"]
     lines += ["", f"## Wait, and build from {B} only in the branch that comes", ""]
     for br in res["branches"]:
         later = builds[builds.branch == br.name].groupby("project")["capacity_tpa"].sum()
-        text = ", ".join(f"{p} {v:,.0f} t/yr" for p, v in later.sort_values(ascending=False).head(8).items())
+        text = ", ".join(f"{n.project(p)} {v:,.0f} t/yr" for p, v in later.sort_values(ascending=False).head(8).items())
         lines.append(f"- {br.name}: {text or 'nothing more'}")
     lines += ["", "## Regret table (cost of each plan's pre-branch decisions in each branch)", "",
               "| plan \\ outcome | " + " | ".join(br.name for br in res["branches"]) + " |",
