@@ -3,8 +3,8 @@
 Only from a main process on a machine with two or more cores where fork exists (Linux, macOS):
 in a batch or cluster worker the cores are already busy, and spawning a fresh interpreter would
 cost more than it saves. Elsewhere the function simply runs when its result is asked for.
-The child gets this process's memory as it is (arguments given later with `give` are pickled);
-its result, or the exception it raised, comes back pickled through a pipe.
+The child gets this process's memory as it is (arguments given later are pickled and sent
+through a pipe); its result, or the exception it raised, comes back pickled through another.
 """
 
 from __future__ import annotations
@@ -15,14 +15,28 @@ import pickle
 import signal
 from typing import Any, Callable
 
+from .write.folder import deferred_signals
+
+try:
+    from fcntl import F_SETPIPE_SZ, fcntl
+except ImportError:  # not Linux: sending more than the pipe holds waits for the child to read
+    F_SETPIPE_SZ = fcntl = None
+
+# Bytes the pipe to the child holds (Linux's default largest; 64 kB otherwise): arguments up to
+# this size are sent without waiting for a busy child to read them, and without a sending thread
+# (a thread could take the signals meant for this process's main thread).
+PIPE_BYTES = 1 << 20
+
 
 def can_fork() -> bool:
     return ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) >= 2
             and multiprocessing.parent_process() is None)
 
 
-def _child(conn, other, fn: Callable, args: tuple | None, warm: Callable | None) -> None:
-    other.close()  # this process's copy of the parent's end: the parent closing its own is an EOF here
+def _child(inbox, outbox, others, fn: Callable, args: tuple | None, warm: Callable | None, idle: Callable | None,
+           early: Callable | None) -> None:
+    for end in others:  # this process's copies of the parent's ends: the parent closing its own is an EOF here
+        end.close()
     # Ctrl-C reaches the whole process group: the parent decides (and kills this child); SIGTERM
     # ends it quietly rather than through the parent's handler
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -30,21 +44,40 @@ def _child(conn, other, fn: Callable, args: tuple | None, warm: Callable | None)
     try:
         if warm is not None:
             warm()
-        if args is None:
-            args = conn.recv()  # EOFError: the parent gave up on it
-        result = ("ok", fn(*args))
+        if idle is not None and args is None:
+            idle(inbox.poll)  # True once a message (or the parent's EOF) is there
+        done = {}  # fn(*args, early=what early returned), if it ran
+        while args is None:
+            kind, message = inbox.recv()  # EOFError: the parent gave up on it
+            if kind == "early":
+                done["early"] = early(*message)
+            else:
+                args = message
+        result = ("ok", fn(*args, **done))
     except EOFError:
         return
     except BaseException as e:  # noqa: BLE001 - handed to the parent, which raises it
         result = ("error", e)
     try:
         try:
-            conn.send(result)
+            outbox.send(result)
         except (pickle.PicklingError, TypeError, AttributeError) as e:  # an unpicklable result or exception
-            conn.send(("error", RuntimeError(f"{type(e).__name__}: {e}")))
+            outbox.send(("error", RuntimeError(f"{type(e).__name__}: {e}")))
     except OSError:  # the parent is gone (interrupted): nobody to tell
         pass
-    conn.close()
+    outbox.close()
+
+
+def _pipes(ctx):
+    """(child's inbox, this process's end of it, this process's inbox, child's end of it)."""
+    inbox, to_child = ctx.Pipe(duplex=False)
+    if fcntl is not None:
+        try:
+            fcntl(to_child.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
+        except OSError:  # a lower limit (/proc/sys/fs/pipe-max-size): sends of more wait
+            pass
+    from_child, outbox = ctx.Pipe(duplex=False)
+    return inbox, to_child, from_child, outbox
 
 
 class Later:
@@ -52,30 +85,51 @@ class Later:
     what the child raised). `cancel()` kills the child.
 
     `Later(fn, warm=w)` without args forks at once: the child runs w() (imports, say) while this
-    process goes on, then waits for `give(*args)` (sent pickled)."""
+    process goes on, then waits for `give(*args)`. `idle=i`: meanwhile the child runs i(ready)
+    (work made ahead for fn), which returns as soon as ready() is True. `early=e`: `early(*a)`
+    has the child run e(*a) (part of fn's work, on part of its arguments) before `give`, then
+    fn(*args, early=<what e returned>); without a child it does nothing, and fn does it all."""
 
-    def __init__(self, fn: Callable, *args: Any, fork: bool = True, warm: Callable | None = None):
-        self.fn, self.args, self.proc, self.conn = fn, args, None, None
+    def __init__(self, fn: Callable, *args: Any, fork: bool = True, warm: Callable | None = None,
+                 idle: Callable[[Callable[[], bool]], None] | None = None, early: Callable | None = None):
+        self.fn, self.args, self.proc = fn, args, None
         if fork and can_fork():
             ctx = multiprocessing.get_context("fork")
-            self.conn, child = ctx.Pipe()
-            self.proc = ctx.Process(target=_child, args=(child, self.conn, fn, args if args else None, warm),
-                                    daemon=True)
-            self.proc.start()
-            child.close()
+            inbox, self.to_child, self.from_child, outbox = _pipes(ctx)
+            self.proc = ctx.Process(target=_child, args=(inbox, outbox, (self.to_child, self.from_child), fn,
+                                                         args if args else None, warm, idle, early), daemon=True)
+            try:
+                with deferred_signals():  # an interrupt during fork() would run, and be lost, in an at-fork hook
+                    self.proc.start()
+            except BaseException:  # that interrupt, raised now: the child is not wanted
+                if self.proc.pid is not None:
+                    self.cancel()
+                raise
+            finally:
+                inbox.close()
+                outbox.close()
+
+    @property
+    def forked(self) -> bool:
+        return self.proc is not None
+
+    def early(self, *args: Any) -> None:
+        """Arguments for the child's `early` function (nothing without a child)."""
+        if self.proc is not None:
+            self.to_child.send(("early", args))
 
     def give(self, *args: Any) -> None:
         """The arguments of a Later made without them."""
         if self.proc is None:
             self.args = args
         else:
-            self.conn.send(args)
+            self.to_child.send(("args", args))
 
     def result(self) -> Any:
         if self.proc is None:
             return self.fn(*self.args)
         try:
-            status, value = self.conn.recv()
+            status, value = self.from_child.recv()
         except EOFError:
             self.proc.join(5)  # the pipe closes as it dies: wait for its exit code
             raise RuntimeError(f"the process running {self.fn.__name__} died "
@@ -93,5 +147,6 @@ class Later:
             if self.proc.is_alive():
                 self.proc.kill()
             self.proc.join()
-            self.conn.close()
+            self.to_child.close()
+            self.from_child.close()
             self.proc = None

@@ -141,8 +141,9 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
         progress(name, seconds[name])
 
     t0 = time.perf_counter()
-    # a child process loads matplotlib now, while this one builds and solves, then draws the charts
-    charts = Later(draw_charts, warm=import_charts) if figures else None
+    # a child process loads matplotlib now and makes blank figures while this one builds and solves,
+    # then draws the charts and writes the report
+    charts = Later(draw_figures, warm=import_charts, idle=spare_figures, early=draw_values) if figures else None
     tables, edits = scenario_tables(tables if tables is not None else read_workbook(workbook), scenario)
     study = build_study(tables)
     relaxed = (relax or bool(tables.settings.get(RELAX))) and bool(study.units or study.opened)
@@ -161,7 +162,7 @@ def solve_workbook(workbook: str | Path, out: str | Path = "outputs", scenario: 
     phase("build", t0)
 
     t0 = time.perf_counter()
-    sol, solver = solve_model(m, study, solver)
+    sol, solver = solve_model(m, study, solver, on_values=values_hand_over(charts, workbook, scenario, study))
     phase("solve", t0)
 
     costs_by_policy = None
@@ -208,7 +209,7 @@ def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, s
                  diagnosis: pd.DataFrame | None = None, costs_by_policy=None, figures: bool = True,
                  charts: Later | None = None) -> None:
     """Write a result folder's files (all but summary.json) into `tmp`; fills the summary's costs.
-    `charts`: a `Later(draw_charts)` started without its arguments (else one is started here)."""
+    `charts`: a `Later(draw_figures)` started without its arguments (else one is started here)."""
     if sol.log:
         (tmp / "highs.log").write_text(sol.log)
     if diagnosis is not None:
@@ -224,10 +225,10 @@ def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, s
     summary["cost_by_component_musd"] = cost_by_component(tables)
     from .analysis import study_facts  # names, commodity chain, policy bases for report and diff (issue 18)
     summary.update(study_facts(study))
-    # the charts are drawn in a child process while this one writes the tables (forked.py)
+    # the charts and the report are made in a child process while this one writes the tables (forked.py)
     if figures:
         if charts is None:
-            charts = Later(draw_charts, tmp, tables, summary)
+            charts = Later(draw_figures, tmp, tables, summary)
         else:
             charts.give(tmp, tables, summary)
     try:
@@ -236,38 +237,61 @@ def write_result(tmp: Path, workbook: str | Path, study: Study, sol: Solution, s
             write_csv(df, tmp / "csv" / f"{name}.csv")
         write_xlsx(tmp / "plan.xlsx", summary, tables)
         if figures:
-            from .write.report import write_report
-            write_report(tmp, tables, summary, chart_paths(charts.result()))
+            charts.result()
     finally:
         if charts is not None:
             charts.cancel()
 
 
 def import_charts() -> None:
-    """Load matplotlib (without pyplot) and the chart module."""
+    """Load matplotlib (without pyplot), the chart module and the report's."""
     skip_pyomo_pyplot()
     import matplotlib.backends.backend_agg  # noqa: F401 - savefig's canvas
     import matplotlib.figure  # noqa: F401
 
-    from .write import charts, origin_chart  # noqa: F401
+    from .write import charts, origin_chart, report  # noqa: F401
 
 
-def draw_charts(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, str | None]]:
-    """charts/*.png of a plan: (path, subject) of each chart drawn."""
+def spare_figures(ready: Callable[[], bool]) -> None:
+    """Blank figures made ahead while the plan is solved (chart_base.make_spares)."""
+    from .write.chart_base import make_spares
+
+    make_spares(ready)
+
+
+def values_hand_over(charts: Later | None, workbook, scenario: str, study: Study):
+    """solve_model's `on_values` for a chart child: the charts that need no shadow prices are drawn
+    from a mixed-integer plan's values while this process re-solves the LP for its duals."""
+    if charts is None or not charts.forked:
+        return None
+
+    def hand_over(sol: Solution) -> None:
+        from .analysis import study_facts
+        from .write.charts import VALUE_TABLES
+
+        summary = {"workbook": str(workbook), "scenario": scenario, "status": sol.status, **study_facts(study)}
+        charts.early(plan_tables(study, sol, only=VALUE_TABLES), summary)  # what subtitle and names read
+
+    return hand_over
+
+
+def draw_values(tables: dict[str, pd.DataFrame], summary: dict) -> list:
+    """The charts drawn from a plan's values alone (charts.UNPRICED), in memory."""
+    from .write.charts import UNPRICED, rendered
+
+    return rendered(tables, summary, UNPRICED)
+
+
+def draw_figures(folder: Path, tables: dict[str, pd.DataFrame], summary: dict, early: list | None = None) -> None:
+    """charts/*.png of a plan, then report.md/html, which shows them. `early`: the charts
+    `draw_values` drew (only the priced ones are left to draw)."""
     import_charts()  # matplotlib loads only when a plan is drawn
-    from .write.charts import write_charts
+    from .write.charts import PRICED, write_charts
+    from .write.report import write_report
 
-    return [(str(p), p.subject) for p in write_charts(folder, tables, summary)]
-
-
-def chart_paths(drawn: list[tuple[str, str | None]]) -> list:
-    """The ChartPath (path and subject) of each chart `draw_charts` drew."""
-    from .write.charts import ChartPath
-
-    out = [ChartPath(p) for p, _ in drawn]
-    for path, (_, subject) in zip(out, drawn):
-        path.subject = subject
-    return out
+    paths = write_charts(folder, tables, summary) if early is None else \
+        write_charts(folder, tables, summary, PRICED, ahead=early)
+    write_report(folder, tables, summary, paths)
 
 
 def skip_pyomo_pyplot() -> None:

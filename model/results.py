@@ -327,14 +327,14 @@ def policy_costs(pol: pd.DataFrame, cost: dict[str, float | None], group_cost: d
     return df.sort_values(KEYS["policy_costs"], kind="stable").reset_index(drop=True)
 
 
-def plan_tables(s: Study, sol: Solution) -> dict[str, pd.DataFrame]:
-    """Every output table of outputs.md (except summary) for a solved study."""
+def plan_tables(s: Study, sol: Solution, only: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """Every output table of outputs.md (except summary) for a solved study (`only`: those of them)."""
     fns = {"builds": builds, "capacity": capacity, "production": production, "trade": trade,
            "supply": supply, "policies": policies, "budgets": budgets, "spend": spend, "prices": prices,
            "costs": costs, "unmet": unmet, "support": support, "sales": sales, "stocks": stocks, "origin": origin}
     names = list(TABLES) + (["sales"] if s.sell else []) + (["stocks"] if s.stocks else []) + \
         (["origin"] if s.origin.get("ouse") else [])
-    return {name: fns[name](s, sol) for name in names}
+    return {name: fns[name](s, sol) for name in names if only is None or name in only}
 
 
 def cost_by_component(tables: dict[str, pd.DataFrame]) -> dict[str, float]:

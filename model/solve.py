@@ -6,6 +6,7 @@ reeplan's models to HiGHS as arrays; `solver_options` picks HiGHS's algorithm by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
@@ -70,8 +71,10 @@ def has_variables(m: pyo.ConcreteModel) -> bool:
     return any(len(v) for v in m._families.values())
 
 
-def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> tuple[Solution, Highs]:
-    """Solve (or re-solve a persistent) model. Never raises on a non-optimal result."""
+def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None,
+                on_values: Callable[[Solution], None] | None = None) -> tuple[Solution, Highs]:
+    """Solve (or re-solve a persistent) model. Never raises on a non-optimal result. `on_values(sol)`:
+    called when a mixed-integer plan's values are read, before the LP re-solve for its duals."""
     if s.impossible:
         rows = "; ".join(_impossible_text(r) for r in s.impossible[:5])
         return Solution("infeasible", message=f"rows that no variable can satisfy: {rows}"), solver
@@ -111,6 +114,8 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None) -> 
             sol.mip = _mip_info(h, status)
             if status == "time_limit":
                 sol.status = "time_limit_feasible"
+            if on_values is not None:
+                on_values(sol)
             fixed = solver.fixed_lp_duals()
             if fixed is not None:
                 duals, rc = fixed

@@ -27,10 +27,12 @@ import pandas as pd
 
 from ..analysis import TOL, budget_spend, key_regions, policy_status, stage_key, stage_order, staged
 from .chart_base import (CAP_COLOR, DPI, MAX_PANELS, SIZE, ChartPath, bars, empty, figure, footnote, keep,
-                         legend, named, percent, plain_text, save, slugs, style, subtitle, thousands, years_axis)
+                         legend, named, percent, plain_text, png, slugs, style, subtitle, thousands, write_png,
+                         years_axis)
 from .colours import OTHER, region_colours, series_colours
 
-__all__ = ["DPI", "SIZE", "ChartPath", "figures", "slugs", "write_charts"]
+__all__ = ["DPI", "KINDS", "PRICED", "SIZE", "UNPRICED", "ChartPath", "figures", "rendered", "slugs",
+           "write_charts"]
 
 
 def _years(df: pd.DataFrame) -> list[int]:
@@ -277,27 +279,56 @@ def stock_figure(stocks: pd.DataFrame | None, summary: dict):
     return fig
 
 
-def _figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, object, str | None]]:
-    """(file name, matplotlib Figure, subject id or None) of every chart with something to show, in order."""
+# The kinds of chart, in the order they are drawn and shown. Only the price chart needs the
+# plan's shadow prices: the others can be drawn from its values before the duals of a
+# mixed-integer plan are computed (pipeline.py).
+KINDS = ("capacity", "supply_mix", "domestic", "budget", "prices", "stocks", "origin")
+PRICED = ("prices",)
+UNPRICED = tuple(k for k in KINDS if k not in PRICED)
+VALUE_TABLES = ("capacity", "policies", "budgets", "spend", "stocks", "origin")  # the tables UNPRICED charts read
+
+
+def _makers(tables: dict[str, pd.DataFrame], summary: dict) -> dict:
+    """kind -> a function making its (file name, Figure or None, subject id or None)."""
     from .origin_chart import origin_figures
 
+    return {"capacity": lambda: [("capacity_by_stage_region.png", capacity_figure(tables.get("capacity"), summary),
+                                  None)],
+            "supply_mix": lambda: supply_mix_figures(tables.get("policies"), summary),
+            "domestic": lambda: [("domestic_shares.png", domestic_share_figure(tables.get("policies"), summary),
+                                  None)],
+            "budget": lambda: [("capital_spend.png", budget_figure(tables.get("budgets"), tables.get("spend"),
+                                                                   summary), None)],
+            "prices": lambda: [("commodity_prices.png", price_figure(tables.get("prices"), tables, summary), None)],
+            "stocks": lambda: [("stocks.png", stock_figure(tables.get("stocks"), summary), None)],
+            "origin": lambda: origin_figures(tables, summary)}
+
+
+def _figures(tables: dict[str, pd.DataFrame], summary: dict,
+             kinds=KINDS) -> list[tuple[str, object, str | None, str]]:
+    """(file name, matplotlib Figure, subject id or None, kind) of every chart of `kinds` with
+    something to show, in order."""
+    makers = _makers(tables, summary)
     with plain_text():
-        out = [("capacity_by_stage_region.png", capacity_figure(tables.get("capacity"), summary), None),
-               *supply_mix_figures(tables.get("policies"), summary),
-               ("domestic_shares.png", domestic_share_figure(tables.get("policies"), summary), None),
-               ("capital_spend.png", budget_figure(tables.get("budgets"), tables.get("spend"), summary), None),
-               ("commodity_prices.png", price_figure(tables.get("prices"), tables, summary), None),
-               ("stocks.png", stock_figure(tables.get("stocks"), summary), None),
-               *origin_figures(tables, summary)]
+        out = [(name, fig, subject, kind) for kind in kinds for name, fig, subject in makers[kind]()]
     return [x for x in out if x[1] is not None]
 
 
 def figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, object]]:
     """(file name, matplotlib Figure) of every chart the plan has something to show for, in order."""
-    return [(name, fig) for name, fig, _ in _figures(tables, summary)]
+    return [(name, fig) for name, fig, _, _ in _figures(tables, summary)]
 
 
-def write_charts(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -> list[ChartPath]:
-    """Draw every chart the plan has something to show for into `folder/charts/`; return their paths."""
-    out = Path(folder) / "charts"
-    return [save(fig, out / name, subject) for name, fig, subject in _figures(tables, summary)]
+def rendered(tables: dict[str, pd.DataFrame], summary: dict, kinds=KINDS) -> list[tuple[str, bytes, str | None, str]]:
+    """(file name, PNG, subject id or None, kind) of every chart of `kinds` the plan has something
+    to show for, in order, drawn in memory."""
+    return [(name, png(fig), subject, kind) for name, fig, subject, kind in _figures(tables, summary, kinds)]
+
+
+def write_charts(folder: Path, tables: dict[str, pd.DataFrame], summary: dict, kinds=KINDS,
+                 ahead: list | None = None) -> list[ChartPath]:
+    """Draw every chart of `kinds` the plan has something to show for into `folder/charts/`, with
+    the charts of other kinds drawn ahead (`rendered`: from the plan's values, before its shadow
+    prices existed); return the paths in the order of KINDS."""
+    charts = sorted([*(ahead or []), *rendered(tables, summary, kinds)], key=lambda c: KINDS.index(c[3]))
+    return [write_png(data, Path(folder) / "charts" / name, subject) for name, data, subject, _ in charts]

@@ -3,9 +3,13 @@ nothing to show are skipped."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
+import time
+from collections import Counter
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
@@ -16,8 +20,12 @@ from matplotlib.image import imread
 from _plans import bound, example, plain
 from model.results import plan_tables
 from model.analysis import budget_spend
+from model import forked
+from model.forked import Later
+from model.write import chart_base
 from model.write.chart_base import _columns, name
-from model.write.charts import DPI, SIZE, figures, write_charts
+from model.write.charts import (DPI, PRICED, SIZE, UNPRICED, VALUE_TABLES, figures, rendered,
+                                write_charts)
 
 EXAMPLE_CHARTS = ["capacity_by_stage_region.png", "supply_mix_EU.png", "domestic_shares.png",
                   "capital_spend.png", "commodity_prices.png"]
@@ -277,3 +285,95 @@ def test_native_chart_sheets_head_series_by_name(run, tables):
     chart_sheets(wb, {**tables, "policies": pol}, {"policies": {"crma_processing": "CRMA processing target"}})
     heads = {c.value for row in wb["chart_import_dependence"].iter_rows() for c in row if isinstance(c.value, str)}
     assert "CRMA processing target: domestic share" in heads and "crma_processing: domestic share" not in heads
+
+
+# ---------------------------------------------------------------- the chart child (pipeline.py, forked.py)
+def _panels(fig) -> int:
+    return sum(ax.get_visible() for ax in fig.axes)
+
+
+def test_spare_figures_draw_the_same_pictures(run, tables, tmp_path):
+    fresh = write_charts(tmp_path / "fresh", tables, run.summary)
+    want = Counter(_panels(fig) for _, fig in figures(tables, run.summary))
+    try:
+        chart_base.make_spares(lambda: False)
+        made = Counter({n: len(v) for n, v in chart_base._SPARE.items()})
+        spared = write_charts(tmp_path / "spare", tables, run.summary)
+        left = Counter({n: len(v) for n, v in chart_base._SPARE.items()})
+    finally:
+        chart_base._SPARE.clear()
+    assert made == Counter(chart_base.SPARE_PANELS)
+    assert made - left == want & made  # every chart with a spare of its panel count drew on it
+    assert [p.name for p in spared] == [p.name for p in fresh] == EXAMPLE_CHARTS
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(fresh, spared))
+
+
+def test_spares_stop_when_the_plan_comes():
+    try:
+        chart_base.make_spares(lambda: True)
+        assert chart_base._SPARE == {}
+        first = chart_base.SPARE_PANELS[0]
+        chart_base.make_spares(lambda: bool(chart_base._SPARE))  # the plan comes while the first is made
+        assert {n: len(v) for n, v in chart_base._SPARE.items()} == {first: 1}
+    finally:
+        chart_base._SPARE.clear()
+
+
+def test_charts_drawn_ahead_from_the_values_are_those_drawn_at_once(run, tables, tmp_path):
+    values_only = dataclasses.replace(run.solution, duals={}, reduced={})  # before the duals of a MIP exist
+    values = plan_tables(run.study, values_only, only=VALUE_TABLES)
+    assert set(values) == set(VALUE_TABLES) & set(tables) and values["policies"]["shadow_price_usd_per_t"].isna().all()
+    ahead = rendered(values, run.summary, UNPRICED)
+    assert [name for name, *_ in ahead] == [n for n in EXAMPLE_CHARTS if n != "commodity_prices.png"]
+    parts = write_charts(tmp_path / "parts", tables, run.summary, PRICED, ahead=ahead)
+    whole = write_charts(tmp_path / "whole", tables, run.summary)
+    assert [p.name for p in parts] == [p.name for p in whole] == EXAMPLE_CHARTS
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(parts, whole))
+
+
+def _plus(x, early=None):
+    return x if early is None else x + early
+
+
+def _double(x):
+    return 2 * x
+
+
+def _wait(ready):
+    while not ready():
+        time.sleep(0.005)
+
+
+def _fails(x):
+    raise ValueError(f"no {x}")
+
+
+@pytest.mark.parametrize("fork,want", [(True, 4 + 6), (False, 4)])  # without a child, early does nothing
+def test_later_runs_early_work_then_the_function_on_its_result(fork, want):
+    later = Later(_plus, fork=fork, idle=_wait, early=_double)
+    later.early(3)
+    later.give(4)
+    assert later.result() == want
+
+
+def test_an_error_in_the_early_work_is_raised_by_result():
+    later = Later(_plus, idle=_wait, early=_fails)
+    later.early(5)
+    later.give(1)
+    with pytest.raises(ValueError, match="no 5") if later.forked else nullcontext():
+        later.result()
+
+
+def test_arguments_for_a_busy_child_are_sent_without_waiting():
+    if forked.fcntl is None:
+        pytest.skip("the pipe's size is set on Linux only")
+    later = Later(_plus, idle=_wait, early=time.sleep)
+    if not later.forked:
+        pytest.skip("no fork here")
+    later.early(30)  # busy: it reads nothing more
+    t0 = time.perf_counter()
+    later.give(list(range(60_000)))  # ~300 kB: more than a default pipe holds (64 kB)
+    assert time.perf_counter() - t0 < 5
+    proc = later.proc
+    later.cancel()
+    assert not proc.is_alive()
