@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import signal
 import sys
@@ -114,6 +116,8 @@ def main() -> None:
         signal.signal(signal.SIGINT, raise_interrupt)
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, raise_interrupt)
+    # at exit, no last garbage collection over the whole heap (the model: ~0.2 s after a solve)
+    atexit.register(gc.freeze)
 
 
 @main.command()

@@ -82,8 +82,11 @@ def _capacity_by_region_sheet(wb: Workbook, capacity: pd.DataFrame, years: list[
     ws.column_dimensions["A"].width = 10
     for j in range(2, len(regions) + 2):
         ws.column_dimensions[get_column_letter(j)].width = 13
+    online = capacity.pivot_table(index=["stage", "year"], columns="region", values="capacity_tpa", aggfunc="sum",
+                                  fill_value=0.0)  # one pivot, cut per stage to the regions with capacity rows
+    in_stage = capacity.groupby("stage")["region"].unique()
     for stage in stage_order(capacity["stage"].unique()):
-        pivot = _pivot(capacity[capacity["stage"] == stage], "region", "capacity_tpa", years)
+        pivot = online.loc[stage, sorted(in_stage[stage])].reindex(years, fill_value=0.0)
         top = rows.n + 1
         shown = pivot.rename(columns=lambda r: label(r, names.get("regions"), short=True))
         head, last = rows.block(f"{stage}: capacity online by region (t/yr)", shown, TONNES)
