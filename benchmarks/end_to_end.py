@@ -3,6 +3,7 @@
     python benchmarks/end_to_end.py                    # all three targets (scale 40: several minutes)
     python benchmarks/end_to_end.py --only single all  # the shipped study only
     python benchmarks/end_to_end.py --scale 30 --repeat 3
+    python benchmarks/end_to_end.py --only single --repeat 7 --tree /tmp/old --label before --interleave
 
 Targets (2-core machine):
     single   `reeplan solve` of the shipped study with every output    <= 3 s wall
@@ -52,7 +53,8 @@ def timed(args: list[str]) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds of the process and its children, stderr) of one reeplan command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "model", *args], cwd=TREE, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "model", *args], cwd=TREE, capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(TREE)})  # that tree's model, not the installed one
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
@@ -104,24 +106,29 @@ def main() -> None:
     ap.add_argument("--tree", type=Path, help="run `python -m model` of this source tree (e.g. `git archive` of "
                     "an older commit); the study is still this checkout's inputs/")
     ap.add_argument("--label", default="", help="noted in the commit column (e.g. before)")
+    ap.add_argument("--interleave", action="store_true", help="with --tree: run that tree and this checkout "
+                    "in turn, each run of one followed by one of the other (the load then falls on both alike)")
     a = ap.parse_args()
     global TREE
-    TREE = a.tree.resolve() if a.tree else ROOT
+    trees = [(a.tree.resolve() if a.tree else ROOT, a.label or commit())]
+    if a.interleave and a.tree:
+        trees.append((ROOT, commit()))
     rows = []
     tmp = Path(tempfile.mkdtemp(prefix="reeplan-e2e-"))
     try:
         for target in a.only:
             for k in range(1 if target == "large" else a.repeat):
-                out = tmp / f"{target}{k}"
-                load = os.getloadavg()[0]
-                wall, cpu, detail = (single(out) if target == "single" else batch(out) if target == "all"
-                                     else large(tmp, a.scale))
-                row = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "commit": a.label or commit(),
-                       "target": target, "run": k + 1, "wall_s": f"{wall:.2f}", "cpu_s": f"{cpu:.2f}",
-                       "load_1min": f"{load:.1f}", "limit": LIMITS[target], "detail": detail}
-                rows.append(row)
-                print(f"{target:6s} run {k + 1}: {wall:6.2f} s wall, {cpu:6.2f} s CPU, load {load:4.1f}  {detail}",
-                      flush=True)
+                for i, (TREE, label) in enumerate(trees):
+                    out = tmp / f"{target}{k}-{i}"
+                    load = os.getloadavg()[0]
+                    wall, cpu, detail = (single(out) if target == "single" else batch(out) if target == "all"
+                                         else large(tmp, a.scale))
+                    row = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "commit": label,
+                           "target": target, "run": k + 1, "wall_s": f"{wall:.2f}", "cpu_s": f"{cpu:.2f}",
+                           "load_1min": f"{load:.1f}", "limit": LIMITS[target], "detail": detail}
+                    rows.append(row)
+                    print(f"{label[:16]:16s} {target:6s} run {k + 1}: {wall:6.2f} s wall, {cpu:6.2f} s CPU, "
+                          f"load {load:4.1f}  {detail}", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     new = not RESULTS.exists()
