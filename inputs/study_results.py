@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -223,9 +224,15 @@ def policy_costs(folder: Path) -> str:
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=4)
+def _frames(workbook: Path):
+    """The workbook's tables for reading only (scenario edits not applied: about 1 s less a call)."""
+    return read_workbook(workbook, only=[])
+
+
 def consumption(workbook: Path, region: str, material: str = "NdPr") -> pd.Series:
     """t of `material` in `region`'s demand by year (the policies' consumption base, formulation 7)."""
-    t = read_workbook(workbook)
+    t = _frames(workbook)
     content = t.frames["content"].query("material == @material").set_index("commodity")["t_per_t"]
     d = t.frames["demand"].query("region == @region")
     return (d.quantity_t * d.commodity.map(content).fillna(0.0)).groupby(d.year).sum()
@@ -233,7 +240,7 @@ def consumption(workbook: Path, region: str, material: str = "NdPr") -> pd.Serie
 
 def shipped_from_china(folder: Path, workbook: Path, region: str, material: str = "NdPr") -> pd.DataFrame:
     """Share of `region`'s consumption shipped from China, by stage (rows) and year (columns)."""
-    t = read_workbook(workbook)
+    t = _frames(workbook)
     stage = t.frames["commodities"].set_index("commodity")["stage"]
     content = t.frames["content"].query("material == @material").set_index("commodity")["t_per_t"]
     f = csv(folder, "trade").query("from_region == 'CN' and to_region == @region")
@@ -377,7 +384,7 @@ def shared_builds(res: dict) -> pd.DataFrame:
 
 def build_now(res: dict, workbook: Path = WORKBOOK) -> str:
     """Markdown: what the hedged plan starts before the branch year, by stage (t/yr, names)."""
-    names = names_of(read_workbook(workbook)).get("projects", {})
+    names = names_of(_frames(workbook)).get("projects", {})
     b = shared_builds(res).groupby(["stage", "project"]).capacity_tpa.sum()
     lines = []
     for stage in [g for g in (*STAGES, "recycling", NO_STAGE) if g in b.index.get_level_values("stage")]:
