@@ -91,9 +91,9 @@ class FastHighs(Highs):
         lp_.a_matrix_.value_ = np.concatenate([b.data for b in blocks] or [[]])
         self.integer = _integer_columns(self._snapshot[3])  # model columns of integer domains
         if len(self.integer):  # a mixed-integer plan (lumpy builds)
-            kinds = np.zeros(len(cols), dtype=np.int64)
-            kinds[self.integer] = 1
-            lp_.integrality_ = [highspy.HighsVarType(int(k)) for k in kinds[self._perm]]
+            mask = np.zeros(len(cols), dtype=bool)
+            mask[self.integer] = True
+            lp_.integrality_ = integrality(mask[self._perm])
         with _captured(self):  # HiGHS's banner and its warnings about the matrix go to the log
             self._solver_model = highspy.Highs()
             self._objective = None
@@ -262,6 +262,12 @@ class FastHighs(Highs):
         if cons_to_load is None:
             cons_to_load = [d for c in self._blocks for d in c._data.values() if d._active]
         return {c: float(duals[self.row_index(c)]) for c in cons_to_load}
+
+
+def integrality(is_integer: np.ndarray) -> list:
+    """HiGHS's column types for a mask of integer columns (in HiGHS's column order)."""
+    kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+    return [kinds[k] for k in is_integer.astype(np.int64).tolist()]
 
 
 def fixed_integer_duals(h: highspy.Highs, cols, values) -> tuple[np.ndarray, np.ndarray] | None:

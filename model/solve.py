@@ -44,6 +44,11 @@ def solver_options(columns: int) -> dict:
     return {}
 
 
+def mip_options(settings: dict) -> dict:
+    """HiGHS options of a mixed-integer plan: reproducible (a fixed seed), to the workbook's `mip_gap`."""
+    return {"mip_rel_gap": float(settings["mip_gap"]), "random_seed": 0}
+
+
 @dataclass
 class Solution:
     status: str
@@ -86,7 +91,7 @@ def solve_model(m: pyo.ConcreteModel, s: Study, solver: Highs | None = None,
     solver = solver or FastHighs()
     options = solver_options(sum(len(v) for v in m._families.values()))
     if s.units or s.opened:  # lumpy builds: a MIP, reproducible, to the workbook's gap
-        options.update({"mip_rel_gap": float(s.tables.settings.get("mip_gap", 0.001)), "random_seed": 0})
+        options.update(mip_options(s.tables.settings))
     warnings = matrix_warnings(m._lp)
     try:
         res = solver.solve(

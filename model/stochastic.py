@@ -25,14 +25,14 @@ import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
 
 from .data import Study, build_study
-from .fasthighs import FastHighs, _col_bounds, _integer_columns, _var_state, fixed_integer_duals
+from .fasthighs import FastHighs, _col_bounds, _integer_columns, _var_state, fixed_integer_duals, integrality
 from .lp import build_model
 from .lp.lumpy import relax
 from .lp.expr import INF
 from .lp.names import PRICED, REDUCED, VIOLATION
 from .read import Tables
 from .scenarios import BASE
-from .solve import Solution, _mip_info, column_values, solve_model
+from .solve import Solution, _mip_info, column_values, mip_options, solve_model
 
 STATUS = {highspy.HighsModelStatus.kOptimal: "optimal", highspy.HighsModelStatus.kInfeasible: "infeasible",
           highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
@@ -88,7 +88,7 @@ def _columns(m) -> list[tuple[str, tuple]]:
 
 
 def extensive_form(branches: list[Branch], B: int, time_limit: float | None = None,
-                   mip_gap: float = 0.001) -> Extensive:
+                   mip: dict | None = None) -> Extensive:
     """Build the extensive form from the branches' matrices and solve it with HiGHS: a MIP when a branch
     has lumpy builds, whose integer companions of pre-branch builds are shared like the builds."""
     col_of: dict = {}
@@ -165,18 +165,18 @@ def extensive_form(branches: list[Branch], B: int, time_limit: float | None = No
     lp.a_matrix_.value_ = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0)
     int_cols = np.array(sorted(integer), dtype=np.int64)
     if len(int_cols):
-        kinds = np.full(len(cost), int(highspy.HighsVarType.kContinuous))
-        kinds[int_cols] = int(highspy.HighsVarType.kInteger)
-        lp.integrality_ = [highspy.HighsVarType(int(k)) for k in kinds]
+        mask = np.zeros(len(cost), dtype=bool)
+        mask[int_cols] = True
+        lp.integrality_ = integrality(mask)
     buf = io.StringIO()
     with capture_output(output=buf, capture_fd=True):
         h = highspy.Highs()
         h.passModel(lp)
         if time_limit:
             h.setOptionValue("time_limit", float(time_limit))
-        if len(int_cols):  # as for one plan (solve.py): reproducible, to the workbook's gap
-            h.setOptionValue("mip_rel_gap", float(mip_gap))
-            h.setOptionValue("random_seed", 0)
+        if len(int_cols):  # as for one plan (solve.mip_options)
+            for key, value in (mip or {}).items():
+                h.setOptionValue(key, value)
         h.run()
     status = STATUS.get(h.getModelStatus(), str(h.getModelStatus()))
     size = {"variables": len(cost), "rows": nrow, "nonzeros": nnz, "shared": int(sum(1 for g in col_of if g[0] == "shared"))}
@@ -271,8 +271,7 @@ def solve_stochastic(tables: Tables, scenario_tables, progress=None, relaxed: bo
         out["extensive"] = ext
         return out
     t0 = time.perf_counter()
-    ext = extensive_form(branches, B, tables.settings.get("solver_time_limit_s"),
-                         float(tables.settings.get("mip_gap", 0.001)))
+    ext = extensive_form(branches, B, tables.settings.get("solver_time_limit_s"), mip_options(tables.settings))
     progress("solve", time.perf_counter() - t0)
     out["extensive"] = ext
     if ext.x is None:
