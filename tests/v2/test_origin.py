@@ -13,16 +13,19 @@ import pytest
 from conftest import one_region_chain
 
 ONE_YEAR = {"salvage": "no", "first_year": 2025, "last_year": 2025}
+OXIDE_TO_MAGNET = {  # oxide (processing) sintered into magnets (manufacturing), 0.3 t of NdPr a t
+    "commodities": [{"commodity": "oxide", "stage": "processing"}, {"commodity": "magnet", "stage": "manufacturing"}],
+    "content": [{"commodity": "oxide", "material": "NdPr", "t_per_t": 1.0},
+                {"commodity": "magnet", "material": "NdPr", "t_per_t": 0.3}],
+    "tech_io": [{"technology": "sinter", "commodity": "oxide", "coefficient": -0.3},
+                {"technology": "sinter", "commodity": "magnet", "coefficient": 1}],
+}
 
 
 def chain(policies=(), track="CN") -> tuple[dict, dict]:
     sheets = one_region_chain(
         regions=[{"region": "EU"}, {"region": "CN"}, {"region": "VN"}],
-        commodities=[{"commodity": "oxide", "stage": "processing"}, {"commodity": "magnet", "stage": "manufacturing"}],
-        content=[{"commodity": "oxide", "material": "NdPr", "t_per_t": 1.0},
-                 {"commodity": "magnet", "material": "NdPr", "t_per_t": 0.3}],
-        tech_io=[{"technology": "sinter", "commodity": "oxide", "coefficient": -0.3},
-                 {"technology": "sinter", "commodity": "magnet", "coefficient": 1}],
+        **OXIDE_TO_MAGNET,
         projects=[{"project": "cn_sinter", "technology": "sinter", "region": "CN", "existing_tpa": 1000},
                   {"project": "vn_sinter", "technology": "sinter", "region": "VN", "existing_tpa": 1000}],
         supply=[{"offer": "cn_oxide", "region": "CN", "commodity": "oxide", "price_usd_per_t": 50000},
@@ -105,11 +108,7 @@ def oxide_chain(policies=(), years=(2025,), **extra) -> dict:
     80,000; routes CN->VN, AU->VN, CN->EU, AU->EU, VN->EU for every commodity."""
     sheets = one_region_chain(
         regions=[{"region": "EU"}, {"region": "CN"}, {"region": "VN"}, {"region": "AU"}],
-        commodities=[{"commodity": "oxide", "stage": "processing"}, {"commodity": "magnet", "stage": "manufacturing"}],
-        content=[{"commodity": "oxide", "material": "NdPr", "t_per_t": 1.0},
-                 {"commodity": "magnet", "material": "NdPr", "t_per_t": 0.3}],
-        tech_io=[{"technology": "sinter", "commodity": "oxide", "coefficient": -0.3},
-                 {"technology": "sinter", "commodity": "magnet", "coefficient": 1}],
+        **OXIDE_TO_MAGNET,
         supply=[{"offer": "cn_oxide", "region": "CN", "commodity": "oxide", "price_usd_per_t": 50000},
                 {"offer": "au_oxide", "region": "AU", "commodity": "oxide", "price_usd_per_t": 80000}],
         trade=[{"from_region": fr, "to_region": to} for fr, to in
