@@ -59,6 +59,34 @@ def _has_source(s: Study, q: str, g: str, bearing: set[str]) -> bool:
     return any(_offer_source(s, b, q, g, bearing) for b in s.buy.values())
 
 
+def _reachable(s: Study, q: str, g: str, bearing: set[str]) -> set[tuple[str, str]]:
+    """The (region, commodity) nodes tagged material of theta = (q, g, m) can reach in any year:
+    the sources' outputs, then on along routes and through projects that turn an m-bearing input
+    into m-bearing outputs. Elsewhere every tag is 0 (a tag is never created, formulation 14), so
+    no tag variable or row is made there: the LP is the same, about a third of its size on the
+    shipped study (a processing tag never reaches concentrate, a manufacturing tag only magnets)."""
+    nodes = {(q, c) for pr in s.projects.values() if pr.region == q
+             for c, a in s.tech_io.get(pr.technology, {}).items() if a > 0 and c in bearing and _source(s, pr, g, c)}
+    nodes |= {(q, b.commodity) for b in s.buy.values() if _offer_source(s, b, q, g, bearing)}
+    onward: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for fr, to, c, _ in s.flow:
+        if c in bearing:
+            onward.setdefault((fr, c), set()).add((to, c))
+    for pr in s.projects.values():
+        io = s.tech_io.get(pr.technology, {})
+        made = {(pr.region, c) for c, a in io.items() if a > 0 and c in bearing}
+        for c, a in io.items():
+            if a < 0 and c in bearing:
+                onward.setdefault((pr.region, c), set()).update(made)
+    todo = list(nodes)
+    while todo:
+        for nxt in onward.get(todo.pop(), ()):
+            if nxt not in nodes:
+                nodes.add(nxt)
+                todo.append(nxt)
+    return nodes
+
+
 def origin_tracking(s: Study) -> tuple[dict[str, dict[Key, float | None]], dict[str, dict[Key, Row]]]:
     """The tag variables (family -> key -> upper bound or None) and rows (family -> key -> Row)."""
     index: dict[str, dict[Key, float | None]] = {f: {} for f in FAMILIES}
@@ -83,10 +111,11 @@ def origin_tracking(s: Study) -> tuple[dict[str, dict[Key, float | None]], dict[
 
                 if not _has_source(s, q, g, bearing):
                     continue  # nothing is ever tagged theta: no variables, no rows
+                reach = _reachable(s, q, g, bearing)
                 for p, t in s.act:  # projects: sources and carriers
                     pr = s.projects[p]
                     io = s.tech_io.get(pr.technology, {})
-                    inputs = [c for c, a in io.items() if a < 0 and c in bearing]
+                    inputs = [c for c, a in io.items() if a < 0 and c in bearing and (pr.region, c) in reach]
                     outputs = [c for c, a in io.items() if a > 0 and c in bearing]
                     full = {c for c in outputs if pr.region == q and _source(s, pr, g, c)}
                     for c in full:
@@ -114,7 +143,7 @@ def origin_tracking(s: Study) -> tuple[dict[str, dict[Key, float | None]], dict[
                         put(q, b.commodity, t, ref("buy", (o, t)), 1.0)
                 for k in s.flow:
                     fr, to, c, t = k
-                    if c in bearing:
+                    if (fr, c) in reach:
                         kf = th + k
                         index["oflow"][kf] = None
                         vf = ref("oflow", kf)
@@ -122,7 +151,7 @@ def origin_tracking(s: Study) -> tuple[dict[str, dict[Key, float | None]], dict[
                         put(to, c, t, vf, 1.0)
                         put(fr, c, t, vf, -1.0)
                 for k, sale in s.sell.items():
-                    if sale.commodity in bearing:
+                    if (sale.region, sale.commodity) in reach:
                         ks = th + k
                         index["osell"][ks] = None
                         vs = ref("osell", ks)
@@ -130,7 +159,7 @@ def origin_tracking(s: Study) -> tuple[dict[str, dict[Key, float | None]], dict[
                         put(sale.region, sale.commodity, k[1], vs, -1.0)
                 for name, t in s.level:
                     st = s.stocks[name]
-                    if st.commodity in bearing:
+                    if (st.region, st.commodity) in reach:
                         kl = th + (name, t)
                         index["olevel"][kl] = None
                         vl = ref("olevel", kl)

@@ -80,6 +80,25 @@ def test_tracking_without_an_origin_policy_changes_nothing(solve):
     assert p1["price_usd_per_t"].tolist() == pytest.approx(p0["price_usd_per_t"].tolist(), abs=1e-6)
 
 
+def test_tags_exist_only_where_tagged_material_can_reach(solve):
+    # CN's manufacturing tag starts on the magnets CN sinters: it can ride the CN->EU magnet route
+    # but never the CN->VN oxide route, VN's sintering or VN's magnets, so no tag variables exist
+    # there. The processing tag starts on CN's oxide offer and reaches every route and both plants.
+    settings, sheets = chain([{**CAP, "basis": "origin"}])
+    plan = solve(settings=settings, **sheets)
+    assert plan.objective == pytest.approx(2.75, abs=1e-12)  # as with every tag (test above)
+
+    def tagged(family: str, stage: str, part: slice) -> set:
+        return {k[part] for k in plan.result.study.origin[family] if k[:3] == ("CN", stage, "NdPr")}
+
+    assert tagged("oflow", "manufacturing", slice(3, 6)) == {("CN", "EU", "magnet")}
+    assert tagged("oflow", "processing", slice(3, 6)) == {("CN", "VN", "oxide"), ("CN", "EU", "magnet"),
+                                                          ("VN", "EU", "magnet")}
+    assert tagged("oact", "manufacturing", slice(3, 4)) == set()
+    assert tagged("oact", "processing", slice(3, 4)) == {("cn_sinter",), ("vn_sinter",)}
+    assert tagged("ouse", "manufacturing", slice(3, 5)) == {("EU", "magnet")}
+
+
 def test_an_origin_policy_without_tracking_is_an_input_error(tmp_path):
     from conftest import write_case
     from model.errors import InputError
