@@ -25,7 +25,8 @@ import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
 
 from .data import Study, build_study
-from .fasthighs import FastHighs, _col_bounds, _integer_columns, _var_state, fixed_integer_duals, integrality
+from .fasthighs import (FastHighs, _col_bounds, _integer_columns, _var_state, fixed_integer_duals, integrality,
+                        one_thread)
 from .lp import build_model
 from .lp.lumpy import relax
 from .lp.expr import INF
@@ -169,6 +170,7 @@ def extensive_form(branches: list[Branch], B: int, time_limit: float | None = No
         mask[int_cols] = True
         lp.integrality_ = integrality(mask)
     buf = io.StringIO()
+    buf.write(one_thread())
     with capture_output(output=buf, capture_fd=True):
         h = highspy.Highs()
         h.passModel(lp)
