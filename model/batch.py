@@ -10,6 +10,7 @@ the caller with `clean_stale`), and the interrupt is raised again.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import signal
@@ -39,9 +40,15 @@ class Outcome:
 
 
 REASONS = 3
+WORKER_GC = (50_000, 20, 100)  # gc thresholds in a worker process (Python's default: 700, 10, 10)
 
 
 def _worker_init() -> None:
+    # the parent's objects (the workbook's tables, imports) are never garbage: the collector skips
+    # them, and runs less often (each scenario's are collected after it, in run_one). Measured on the
+    # shipped study: about 0.3 s less per scenario, a tenth of its time
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC)
     # Ctrl-C reaches the whole process group; only the parent decides, workers are killed by it;
     # SIGTERM ends a worker (a forked one would otherwise inherit the parent's handler)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -73,6 +80,8 @@ def run_one(workbook: str, tables: Tables, scenario: str, out: str, with_policy_
         r = solve_workbook(workbook, out, scenario=scenario, tables=tables, with_policy_costs=with_policy_costs)
     except Exception as e:  # noqa: BLE001 - reported per scenario, the batch goes on
         return Outcome(scenario, "error", 1, "", None, time.perf_counter() - t0, f"{type(e).__name__}: {e}")
+    finally:
+        gc.collect()  # this scenario's model and tables, before the next one
     reasons = () if r.diagnosis is None else tuple(r.diagnosis["message"].head(REASONS))
     return Outcome(scenario, r.status, r.exit_code, str(r.folder), r.solution.objective if r.solution.has_plan
                    else None, time.perf_counter() - t0, r.summary.get("message") or "", reasons)
