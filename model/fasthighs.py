@@ -284,6 +284,7 @@ def fixed_integer_duals(h: highspy.Highs, cols, values) -> tuple[np.ndarray, np.
     h.changeColsIntegrality(n, cols, [highspy.HighsVarType.kContinuous] * n)
     h.changeColsBounds(n, cols, fixed, fixed)
     try:
+        h.clearSolver()  # the MIP left a solution without a basis: a start from it took twice the iterations
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
