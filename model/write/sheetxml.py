@@ -56,17 +56,34 @@ def _cell(ref: str, v, style: str) -> str | None:
 def rows_xml(columns: list[list], styles: list[int | None], first_row: int = 2) -> list[str] | None:
     """`<row>` elements of the values (one list per column, rows from `first_row`), each column's
     numbers with its style id; None when some value must go through openpyxl."""
-    letters = [get_column_letter(j + 1) for j in range(len(columns))]
-    attrs = [f' s="{s}"' if s is not None else "" for s in styles]
-    out = []
-    for i, row in enumerate(zip(*columns), start=first_row):
-        cells = []
-        for letter, style, v in zip(letters, attrs, row):
+    cells = []
+    for j, (values, style) in enumerate(zip(columns, styles)):
+        column = _column_xml(get_column_letter(j + 1), f' s="{style}"' if style is not None else "", values, first_row)
+        if column is None:
+            return None
+        cells.append(column)
+    return [f'<row r="{i}">{"".join(row)}</row>' for i, row in enumerate(zip(*cells), start=first_row)]
+
+
+def _column_xml(letter: str, style: str, values: list, first_row: int) -> list[str] | None:
+    """One column's cells (as `_cell` writes them), a column at a time: floats inline, each distinct
+    text checked once (ids and names repeat down a column)."""
+    out, texts = [], {}
+    for i, v in enumerate(values, start=first_row):
+        if v.__class__ is float and not (math.isnan(v) or math.isinf(v)):
+            out.append(f'<c r="{letter}{i}"{style} t="n"><v>{"%.16g" % v}</v></c>')
+        elif v.__class__ is str and v:
+            t = texts.get(v, False)
+            if t is False:
+                t = texts[v] = _text(v)
+            if t is None:
+                return None
+            out.append(f'<c r="{letter}{i}"{style} t="inlineStr">{t}</c>')
+        else:
             c = _cell(f"{letter}{i}", v, style)
             if c is None:
                 return None
-            cells.append(c)
-        out.append(f'<row r="{i}">{"".join(cells)}</row>')
+            out.append(c)
     return out
 
 
