@@ -45,8 +45,12 @@ def solver_options(columns: int) -> dict:
 
 
 def mip_options(settings: dict) -> dict:
-    """HiGHS options of a mixed-integer plan: reproducible (a fixed seed), to the workbook's `mip_gap`."""
-    return {"mip_rel_gap": float(settings["mip_gap"]), "random_seed": 0}
+    """HiGHS options of a mixed-integer plan: reproducible (a fixed seed), to the workbook's `mip_gap`.
+
+    HiGHS's feasibility-jump heuristic is off: on the shipped study's 15 plans it took a quarter of
+    the MIP's time (0.37 -> 0.29 s for base, 1.5 -> 1.1 s for crma_by_origin) and its incumbent
+    was never kept (randomized rounding at the root gave the plan); the plans were identical."""
+    return {"mip_rel_gap": float(settings["mip_gap"]), "random_seed": 0, "mip_heuristic_run_feasibility_jump": False}
 
 
 @dataclass
