@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.collections import ComponentMap
 from pyomo.common.tee import capture_output
 from pyomo.contrib.solver.common.util import (

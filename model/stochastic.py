@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.tee import capture_output
 
 from .data import Study, build_study

@@ -8,7 +8,7 @@ every family of rows (names.ROWS order) and the objective.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from ..data import Study
 from .balance import commodity_balance

@@ -12,7 +12,7 @@ online, 1, 2, 10).
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from ..data import Key, Row, Study, Terms
 from .expr import RowBlock, RowBuilder, add_block

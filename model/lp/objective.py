@@ -12,7 +12,7 @@ seconds and ~100 MB) only if something asks for it; its value is computed from t
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.flags import NOTSET
 from pyomo.core.base.objective import ScalarObjective
 from pyomo.core.expr.numeric_expr import LinearExpression

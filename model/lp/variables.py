@@ -9,7 +9,7 @@ Besides the Pyomo Vars, `m._lp` (an `expr.MatrixModel`) numbers every variable a
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from ..data import Study
 from .expr import Columns, MatrixModel, key_set
