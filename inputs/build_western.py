@@ -20,8 +20,9 @@ How the chain is represented (all within the workbook contract):
 * China is represented by its export offers (supply rows in region CN, one per year and
   tranche), not by projects: a Chinese plant could otherwise ship round an export ban, because
   routes have no year. China's own consumption (~115 kt of magnets in 2024) is outside the model.
-* Every project and policy has a `name` (inputs/western_names.py: facility and company, "generic
-  mine in Brazil", "CRMA Dy/Tb extraction benchmark (10 % by output)"); reports show `name (id)`.
+* Every project, policy, supply offer and stockpile has a `name` (inputs/western_names.py: facility
+  and company, "generic mine in Brazil", "CRMA Dy/Tb extraction benchmark (10 % by output)",
+  "Chinese magnet exports 2031", "US strategic magnet stockpile"); reports show `name (id)`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from model.write.workbook import write_study
-from western_names import policy_name, project_name
+from western_names import offer_name, policy_name, project_name, stock_name
 
 FIRST, LAST = 2025, 2040
 YEARS = range(FIRST, LAST + 1)
@@ -923,6 +924,8 @@ for r in DEMAND_REGIONS:
                                f"earlier (demand.csv, back-cast at 8.7 %/yr) x collection {interp(y, COLLECT_BASE):.0%} "
                                "(<1 % recovered today [noveon_2023]; 20 % by 2040); price USD 10/kg, no data (about half "
                                "the contained NdPr value)"})
+for o in supply:
+    o["name"] = offer_name(o, REGION_NAMES)
 sheets["supply"] = supply
 
 # ------------------------------------------------------------------ sales: Chinese buyers of Western feed
@@ -957,6 +960,8 @@ sheets["stocks"] = [
              "estimate: 2 % of the value a year for storage and insurance (capital cost is the discount rate); "
              "US OBBBA USD 2bn for the National Defense Stockpile, Japan JOGMEC stockpiling [jogmec_2023]"}
     for r in ("US", "EU", "JP") for c, v in STOCK_OF.items()]
+for st in sheets["stocks"]:
+    st["name"] = stock_name(st)
 
 # ------------------------------------------------------------------ trade
 # Routes are listed by destination: each commodity may be shipped from anywhere to the regions

@@ -1,4 +1,5 @@
-"""Names of the shipped study's projects and policies (the `name` column; reports show `name (id)`).
+"""Names of the shipped study's projects, policies, supply offers and stockpiles (the `name` column;
+reports show `name (id)`).
 
 A real project is named by its facility and company as its sources give them; a generic candidate
 or a bookkeeping project by what it is and where; a CRMA policy by its material, stage, share
@@ -93,3 +94,25 @@ def policy_name(policy: dict) -> str:
     if policy["kind"] == "max_supplier_share":
         return f"CRMA {material} supplier cap in {policy['stage']} ({share})"
     return f"CRMA {material} {policy['stage']} benchmark ({share} by {policy['basis']})"
+
+
+# supply offer id without its year -> what it is ({where}: the region's short name)
+OFFERS = {"cn_magnet": "Chinese magnet exports", "cn_magnet_extra": "Chinese spare magnet capacity",
+          "cn_ndpr_oxide": "Chinese NdPr oxide exports", "cn_ndpr_metal": "Chinese NdPr metal exports",
+          "cn_dytb_oxide": "Chinese Dy/Tb oxide exports", "cn_dytb_oxide_spot": "Chinese Dy/Tb oxide at the European ask",
+          "scrap": "magnet scrap collected in {where}"}
+STOCKED = {"magnet": "magnet", "ndpr_oxide": "NdPr oxide", "dytb_oxide": "Dy/Tb oxide"}
+
+
+def offer_name(offer: dict, region_names: dict[str, str]) -> str:
+    """'Chinese magnet exports 2031' or 'magnet scrap collected in the EU 2031' (one offer a year)."""
+    stem = offer["offer"].rsplit("_", 1)[0]
+    if stem.startswith("scrap_"):
+        stem = "scrap"
+    where = WHERE.get(offer["region"], region_names[offer["region"]])
+    return f"{OFFERS[stem].format(where=where)} {offer['first_year']}"
+
+
+def stock_name(stock: dict) -> str:
+    """'US strategic magnet stockpile'."""
+    return f"{stock['region']} strategic {STOCKED[stock['commodity']]} stockpile"

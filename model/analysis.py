@@ -379,7 +379,8 @@ def origin_dependence(origin: pd.DataFrame | None, policies: pd.DataFrame | None
 
 
 # --- names beside ids ----------------------------------------------------------------------
-NAMED = {"regions": "region", "projects": "project", "policies": "policy", "commodities": "commodity"}
+NAMED = {"regions": "region", "projects": "project", "policies": "policy", "commodities": "commodity",
+         "supply": "offer", "stocks": "stock"}
 
 
 def names_of(tables) -> dict[str, dict[str, str]]:

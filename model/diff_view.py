@@ -68,7 +68,8 @@ def namer(d) -> Namer:
 
 # key column -> how a reader sees its ids (Namer method)
 NAMED = {"project": "project", "policy": "policy", "region": "region", "from_region": "region",
-         "to_region": "region", "tracked_region": "region", "commodity": "commodity"}
+         "to_region": "region", "tracked_region": "region", "commodity": "commodity", "offer": "offer",
+         "stock": "stock"}
 
 
 def named(df: pd.DataFrame, n: Namer) -> pd.DataFrame:

@@ -171,7 +171,8 @@ def _c(name, kind, help, **kw) -> Column:
     return Column(name, kind, help, **kw)
 
 
-# the optional full name of a project or policy, shown beside its id in reports, charts and diffs
+# the optional full name of a project, policy, supply offer or stockpile, shown beside its id in reports,
+# charts and diffs
 NAME_V2 = _c("name", "text", "full name shown in reports, charts and diffs", blank="the id", since=2)
 
 
@@ -307,6 +308,7 @@ SHEETS: tuple[Sheet, ...] = (
             *_window("the offer stands"),
             _c("max_tpa", "number", "most tonnes per year", unit="t/yr", minimum=0.0, blank="unlimited"),
             _c("price_usd_per_t", "number", "price paid per tonne", unit="USD/t", default=0.0, minimum=0.0),
+            NAME_V2,
         ),
         "tranches of outside supply (imports, scrap collection)",
         key=("offer",), id_column="offer",
@@ -353,6 +355,7 @@ SHEETS: tuple[Sheet, ...] = (
                minimum=0.0),
             _c("holding_cost_usd_per_t", "number", "cost per tonne held per year", unit="USD/t", default=0.0,
                minimum=0.0),
+            NAME_V2,
         ),
         "stockpiles",
         key=("stock",), required=False, id_column="stock", since=2,

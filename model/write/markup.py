@@ -106,6 +106,12 @@ class Namer:
     def policy(self, key) -> str:
         return self._label("policies", key)
 
+    def offer(self, key) -> str:
+        return self._label("supply", key)
+
+    def stock(self, key) -> str:
+        return self._label("stocks", key)
+
     def region(self, key) -> str:
         return self._label("regions", key, short=True)
 

@@ -133,11 +133,11 @@ def sales_stocks(doc: Doc, tables: dict, n: Namer) -> None:
     unused = levels[(levels["peak_t"] <= TOL) & (levels["initial_t"] <= TOL)]
     if len(unused):
         doc.p(f"{len(unused)} stockpile{'s are' if len(unused) != 1 else ' is'} never filled: "
-              f"{', '.join(_u(k) for k in unused['stock'])}.")
+              f"{', '.join(n.stock(k) for k in unused['stock'])}.")
     for r in levels.drop(unused.index).itertuples(index=False):
         drawn = f"drawn in {year_ranges(r.draw_years)} ({tonnes(r.drawn_t)} t in all)" if r.draw_years \
             else "never drawn"
-        items.append(f"**{_u(r.stock)}** ({n.commodity(r.commodity)} in {n.region(r.region)}): {tonnes(r.initial_t)} t held "
+        items.append(f"**{n.stock(r.stock)}** ({n.commodity(r.commodity)} in {n.region(r.region)}): {tonnes(r.initial_t)} t held "
                      f"before {r.first_year}, {tonnes(r.last_t)} t at the end of {r.last_year}, at most "
                      f"{tonnes(r.peak_t)} t at a year end ({r.peak_year}); {drawn}.")
     doc.ul(items)
@@ -205,7 +205,7 @@ def supply_demand(doc: Doc, tables: dict, n: Namer) -> None:
         top = sup.groupby(["offer", "region", "commodity"], sort=True)["bought_t"].sum().sort_values(
             ascending=False, kind="stable").head(3)
         doc.p("Largest outside purchases over the horizon: " + "; ".join(
-            f"{_u(o)}, {tonnes(v)} t of {n.commodity(c)} in {n.region(r)}" for (o, r, c), v in top.items()) + ".")
+            f"{n.offer(o)}, {tonnes(v)} t of {n.commodity(c)} in {n.region(r)}" for (o, r, c), v in top.items()) + ".")
     if not empty(un) and un["unmet_t"].max() > TOL:
         u = un[un["unmet_t"] > TOL]
         doc.p("**Unserved demand**: " + "; ".join(

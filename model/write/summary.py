@@ -240,7 +240,7 @@ def _sales_stocks(rows: _Summary, tables: dict[str, pd.DataFrame], n: Namer) -> 
         rows.header(["stock", "region", "commodity", "held before (t)", "first year end (t)", "last year end (t)",
                      "peak (t)", "peak year", "drawn (t)", "draw years"], WIDTHS)
         for r in stock_levels(tables["stocks"]).itertuples(index=False):
-            rows.append([r.stock, n.region(r.region), n.commodity(r.commodity), cell(ws, r.initial_t, TONNES), cell(ws, r.first_t, TONNES),
+            rows.append([n.stock(r.stock), n.region(r.region), n.commodity(r.commodity), cell(ws, r.initial_t, TONNES), cell(ws, r.first_t, TONNES),
                          cell(ws, r.last_t, TONNES), cell(ws, r.peak_t, TONNES), r.peak_year,
                          cell(ws, r.drawn_t, TONNES), year_ranges(r.draw_years) or "none"])
 

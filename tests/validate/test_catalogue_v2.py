@@ -240,7 +240,7 @@ def test_v1_workbook_reads_as_one_with_every_v2_column_blank(tmp_path: Path):
     v1 = write_good(tmp_path / "v1.xlsx")
     blank = write_good(tmp_path / "blank.xlsx", extra_columns=V2_COLUMNS)
     assert V2_COLUMNS == {"projects": ["ramp_years", "min_output_share", "unit_tpa", "min_build_tpa", "name"],
-                          "trade": ["first_year", "last_year"], "policies": ["group", "name"]}
+                          "supply": ["name"], "trade": ["first_year", "last_year"], "policies": ["group", "name"]}
     for sheet, cols in V2_COLUMNS.items():
         assert not set(cols) & {c.value for c in openpyxl.load_workbook(v1)[sheet][1]}
     a, b = _frames(v1), _frames(blank)

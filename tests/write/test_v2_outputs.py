@@ -240,6 +240,24 @@ def test_summary_sales_and_stockpiles(xlsx):
                                           "revenue from outside buyers, a credit (sales)", "total"]
 
 
+def test_stockpiles_and_offers_are_shown_by_name(tables, tmp_path):
+    # the optional name columns of stocks and supply: 'name (id)' in the report and summary sheet
+    named = {**SUMMARY, "names": {"stocks": {"eu_reserve": "EU magnet reserve"},
+                                  "supply": {"cn_mag_2025": "Chinese magnet exports 2025"}}}
+    supply = pd.DataFrame([["cn_mag_2025", "CN", "magnet", 2025, 30.0, 100.0, 50000.0]],
+                          columns=["offer", "region", "commodity", "year", "bought_t", "max_tpa", "price_usd_per_t"])
+    plan = {**tables, "supply": supply}
+    write_report(tmp_path, plan, named, [])
+    md = (tmp_path / "report.md").read_text()
+    assert "* **EU magnet reserve (eu_reserve)** (magnet in EU): 100 t held before 2025" in md
+    assert "* **au_build** (conc in AU)" in md  # no name: the id
+    assert "Largest outside purchases over the horizon: Chinese magnet exports 2025 (cn_mag_2025), 30 t of magnet " \
+           "in CN." in md
+    write_xlsx(tmp_path / "p.xlsx", named, plan)
+    stocks = after(openpyxl.load_workbook(tmp_path / "p.xlsx")["summary"], "Stockpiles", 4)
+    assert [r[0] for r in stocks[2:]] == ["au_build", "EU magnet reserve (eu_reserve)"]
+
+
 def test_summary_without_v2_tables_has_no_v2_sections(tables, tmp_path):
     write_xlsx(tmp_path / "p.xlsx", SUMMARY, {"builds": tables["builds"]})
     first = {r[0] for r in rows(openpyxl.load_workbook(tmp_path / "p.xlsx")["summary"]) if r}
