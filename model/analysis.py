@@ -7,6 +7,7 @@ Imports nothing of the model but `schema`, so solver-side modules can import TOL
 
 from __future__ import annotations
 
+import re
 import warnings
 import weakref
 
@@ -397,6 +398,14 @@ def names_of(tables) -> dict[str, dict[str, str]]:
         if len(named):
             out[sheet] = dict(zip(named[key].astype(str), named["name"].astype(str)))
     return out
+
+
+def short_name(name: str) -> str:
+    """A full name without its trailing explanation, as the report, summary sheet, diff and charts
+    show it: 'sintered NdFeB magnet (any grade; ...)' -> 'sintered NdFeB magnet' (commodity and
+    region names carry units and notes)."""
+    cut = re.split(r" \(|; |, ", str(name), maxsplit=1)[0].strip()
+    return cut or str(name)
 
 
 def label(key, names: dict | None, short: bool = False) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis import TOL, label
+from ..analysis import TOL, label, short_name
 
 SIZE = (10.0, 5.6)  # inches, 16:9
 DPI = 150
@@ -271,11 +271,10 @@ def named(summary: dict, sheet: str):
 
 
 def name(key, names: dict | None) -> str:
-    """The workbook's name of an id as a chart shows it: the part before a parenthesis or
-    semicolon (units and notes stay in the workbook), at most NAME_CHARS characters; the id
-    when it has no name."""
-    full = label(key, names, short=True)
-    short = re.split(r" \(|;", full, maxsplit=1)[0].strip() or full
+    """The workbook's name of an id as a chart shows it: its short name (`analysis.short_name`,
+    as in the report; units and notes stay in the workbook), at most NAME_CHARS characters; the
+    id when it has no name."""
+    short = short_name(label(key, names, short=True))
     return short if len(short) <= NAME_CHARS else short[:NAME_CHARS - 1].rstrip() + "…"
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis import short_name
+
 # --- numbers in words ----------------------------------------------------------------------
 
 def num(x: float, decimals: int = 0) -> str:
@@ -78,13 +80,6 @@ def median_and_top(values: pd.Series, years: pd.Series, decimals: int = 0) -> st
 
 
 # --- names beside ids ----------------------------------------------------------------------
-
-def short_name(name: str) -> str:
-    """A full name without its trailing explanation: 'sintered NdFeB magnet (any grade; ...)' ->
-    'sintered NdFeB magnet' (commodity and region names carry units and notes)."""
-    cut = re.split(r" \(|; |, ", str(name), maxsplit=1)[0].strip()
-    return cut or str(name)
-
 
 class Namer:
     """Ids as readers see them: 'Full name (id)', or the id alone without a name (summary.json

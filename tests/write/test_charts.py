@@ -153,6 +153,7 @@ def test_names_not_ids_in_titles_and_legends(run, tables):
     ("mineral concentrate (t NdPr oxide equivalent)", "mineral concentrate"),
     ("sintered NdFeB magnet (any grade; demand here is high-performance)", "sintered NdFeB magnet"),
     ("magnet; any grade", "magnet"),
+    ("standard-grade duty, met in the region", "standard-grade duty"),  # the report's rule too
     ("(only a note)", "(only a note)"),
     ("a very long name for a commodity that goes on and on", "a very long name for a commodity that g…"),
 ])
