@@ -145,6 +145,7 @@ def bars(ax, x, heights, bottom, color: str, label: str, width: float = 0.8) -> 
                              label=label)
     columns.sticky_edges.y.append(0.0)
     ax.add_collection(columns)
+    ax.autoscale(axis="y")  # add_collection alone never rescales: a panel of columns only stayed at 0-1
     return top
 
 

@@ -378,3 +378,14 @@ def test_arguments_for_a_busy_child_are_sent_without_waiting():
     proc = later.proc
     later.cancel()
     assert not proc.is_alive()
+
+
+def test_a_panel_of_columns_only_is_scaled_to_them():
+    # no line on the panel (a stage without new builds): the y axis must still reach the columns'
+    # tops (100 + 200 = 300 t), not stay at matplotlib's 0-1
+    fig, (ax,) = chart_base._blank(1)
+    top = chart_base.bars(ax, [2025, 2026], [100.0, 300.0], [0.0, 0.0], "#1f77b4", "a")
+    chart_base.bars(ax, [2025, 2026], [50.0, 0.0], top, "#ff7f0e", "b")
+    chart_base.png(fig)
+    low, high = ax.get_ylim()
+    assert low == 0.0 and 300.0 <= high <= 330.0
