@@ -50,12 +50,52 @@ def _blank(n_panels: int):
     ncols = 1 if n_panels == 1 else 2 if n_panels in (2, 4) else 3
     nrows = int(np.ceil(n_panels / ncols))
     fig = Figure(figsize=SIZE, dpi=DPI, facecolor="white")
-    fig.subplots_adjust(left=0.085, right=0.985, top=0.87 if nrows == 1 else 0.885, bottom=0.1,
-                        wspace=0.22 if ncols > 1 else 0.0, hspace=0.42)
+    margins = dict(left=0.085, right=0.985, top=0.87 if nrows == 1 else 0.885, bottom=0.1,
+                   wspace=0.22 if ncols > 1 else 0.0, hspace=0.42)
+    fig.subplots_adjust(**margins)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes[n_panels:]:
         ax.set_visible(False)
+    fig._reeplan_blank = (n_panels, list(axes), margins)  # what `recycle` restores
     return fig, list(axes[:n_panels])
+
+
+REUSE_FIGURES = False  # batch workers set it (batch._worker_init): they draw the same figures scenario after scenario
+
+
+def recycle(fig) -> None:
+    """With REUSE_FIGURES, put a drawn figure back among the spares as a blank one of its panel count.
+
+    A batch worker draws the same kinds of figure for every scenario, and creating the axes and
+    their tick marks is about a fifth of a chart's time. Everything a chart adds (titles, texts,
+    legends, columns, lines, markers) is removed and every label, limit, scale, locator, formatter
+    and colour cycle reset; the axes and tick marks stay. A chart on a recycled figure is the same
+    PNG, byte for byte, as on a new one (tests/write/test_charts.py, tests/scenarios/test_batch.py; and
+    every chart of the shipped study's 15 scenarios when this was written)."""
+    from matplotlib.transforms import Bbox
+
+    blank = getattr(fig, "_reeplan_blank", None)
+    if blank is None or not REUSE_FIGURES:
+        return
+    n_panels, axes, margins = blank
+    fig.legends.clear()
+    for text in list(fig.texts):  # the title and footnotes
+        text.remove()
+    fig._suptitle = None
+    fig.subplots_adjust(**margins)
+    for ax in axes:
+        for artist in [*ax.collections, *ax.lines, *ax.patches, *ax.texts, *ax.images]:
+            artist.remove()
+        ax.set_title("")
+        ax.set_ylabel("")
+        ax.set_prop_cycle(None)
+        ax.set_xscale("linear")  # default locators and formatters
+        ax.set_yscale("linear")
+        ax.dataLim.set_points(Bbox.null().get_points())
+        ax.viewLim.set_points(Bbox.unit().get_points())
+        ax.ignore_existing_data_limits = True
+        ax.autoscale(True)
+    _SPARE.setdefault(n_panels, []).append((fig, axes[:n_panels]))
 
 
 # Figures made ahead by a chart process while it waits for its plan (`make_spares`), by panel

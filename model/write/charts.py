@@ -27,8 +27,8 @@ import pandas as pd
 
 from ..analysis import TOL, budget_spend, key_regions, policy_status, stage_key, stage_order, staged
 from .chart_base import (CAP_COLOR, DPI, MAX_PANELS, SIZE, ChartPath, bars, empty, figure, footnote, keep,
-                         legend, named, percent, plain_text, png, slugs, style, subtitle, thousands, write_png,
-                         years_axis)
+                         legend, named, percent, plain_text, png, recycle, slugs, style, subtitle, thousands,
+                         write_png, years_axis)
 from .colours import OTHER, region_colours, series_colours
 
 __all__ = ["DPI", "KINDS", "PRICED", "SIZE", "UNPRICED", "ChartPath", "figures", "rendered", "slugs",
@@ -322,7 +322,11 @@ def figures(tables: dict[str, pd.DataFrame], summary: dict) -> list[tuple[str, o
 def rendered(tables: dict[str, pd.DataFrame], summary: dict, kinds=KINDS) -> list[tuple[str, bytes, str | None, str]]:
     """(file name, PNG, subject id or None, kind) of every chart of `kinds` the plan has something
     to show for, in order, drawn in memory."""
-    return [(name, png(fig), subject, kind) for name, fig, subject, kind in _figures(tables, summary, kinds)]
+    out = []
+    for name, fig, subject, kind in _figures(tables, summary, kinds):
+        out.append((name, png(fig), subject, kind))
+        recycle(fig)  # in a batch worker the next scenario draws on it
+    return out
 
 
 def write_charts(folder: Path, tables: dict[str, pd.DataFrame], summary: dict, kinds=KINDS,

@@ -143,7 +143,10 @@ def test_jobs_2_gives_the_same_files_as_jobs_1(study, batch, tmp_path):
     two = tmp_path / "chain"
     files = sorted(p.relative_to(one) for p in one.rglob("*.csv"))
     assert len(files) > 40 and files == sorted(p.relative_to(two) for p in two.rglob("*.csv"))
-    for f in files:
+    # the charts too: a worker draws each scenario on the figures of its last (chart_base.recycle)
+    charts = sorted(p.relative_to(one) for p in one.rglob("*.png"))
+    assert len(charts) >= 8 and charts == sorted(p.relative_to(two) for p in two.rglob("*.png"))
+    for f in files + charts:
         assert (one / f).read_bytes() == (two / f).read_bytes(), f
 
 

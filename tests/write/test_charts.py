@@ -389,3 +389,25 @@ def test_a_panel_of_columns_only_is_scaled_to_them():
     chart_base.png(fig)
     low, high = ax.get_ylim()
     assert low == 0.0 and 300.0 <= high <= 330.0
+
+
+def test_recycled_figures_draw_the_same_pictures(run, tables, tmp_path, monkeypatch):
+    # a batch worker draws each scenario on the last one's figures (chart_base.recycle): the
+    # example's charts, a plan without prices or policies, then the example again are the same
+    # bytes as on new figures
+    fresh = write_charts(tmp_path / "fresh", tables, run.summary)
+    assert chart_base._SPARE == {}  # off by default: nothing kept
+    bare = {k: v for k, v in tables.items() if k not in ("prices", "policies")}
+    fresh_bare = write_charts(tmp_path / "fresh_bare", bare, run.summary)
+    monkeypatch.setattr(chart_base, "REUSE_FIGURES", True)
+    try:
+        first = write_charts(tmp_path / "first", tables, run.summary)
+        kept = Counter({n: len(v) for n, v in chart_base._SPARE.items()})
+        second = write_charts(tmp_path / "second", bare, run.summary)
+        third = write_charts(tmp_path / "third", tables, run.summary)
+    finally:
+        chart_base._SPARE.clear()
+    assert kept == Counter(_panels(fig) for _, fig in figures(tables, run.summary))
+    for new, drawn in ((fresh, first), (fresh_bare, second), (fresh, third)):
+        assert [p.name for p in drawn] == [p.name for p in new]
+        assert all(a.read_bytes() == b.read_bytes() for a, b in zip(new, drawn))
