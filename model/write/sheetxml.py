@@ -36,8 +36,9 @@ def _text(v: str) -> str | None:
     return f'<is><t{space}>{body}</t></is>'
 
 
-def _cell(ref: str, v, style: str) -> str | None:
-    """One cell's XML ('' for a blank), None when openpyxl should write it."""
+def _cell(ref: str, v, style: str, texts: dict | None = None) -> str | None:
+    """One cell's XML ('' for a blank), None when openpyxl should write it. `texts`: the XML of
+    texts met before (ids and names repeat down a column, each is checked once)."""
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -48,43 +49,27 @@ def _cell(ref: str, v, style: str) -> str | None:
     if isinstance(v, str):
         if v == "":  # openpyxl writes an empty text cell without a value
             return f'<c r="{ref}"{style} t="inlineStr"></c>'
-        t = _text(v)
+        t = texts.get(v, False) if texts is not None else False
+        if t is False:
+            t = _text(v)
+            if texts is not None:
+                texts[v] = t
         return None if t is None else f'<c r="{ref}"{style} t="inlineStr">{t}</c>'
     return None
 
 
 def rows_xml(columns: list[list], styles: list[int | None], first_row: int = 2) -> list[str] | None:
     """`<row>` elements of the values (one list per column, rows from `first_row`), each column's
-    numbers with its style id; None when some value must go through openpyxl."""
+    numbers with its style id; None when some value must go through openpyxl. Built a column at a
+    time."""
     cells = []
     for j, (values, style) in enumerate(zip(columns, styles)):
-        column = _column_xml(get_column_letter(j + 1), f' s="{style}"' if style is not None else "", values, first_row)
-        if column is None:
+        letter, attr, texts = get_column_letter(j + 1), f' s="{style}"' if style is not None else "", {}
+        column = [_cell(f"{letter}{i}", v, attr, texts) for i, v in enumerate(values, start=first_row)]
+        if None in column:
             return None
         cells.append(column)
     return [f'<row r="{i}">{"".join(row)}</row>' for i, row in enumerate(zip(*cells), start=first_row)]
-
-
-def _column_xml(letter: str, style: str, values: list, first_row: int) -> list[str] | None:
-    """One column's cells (as `_cell` writes them), a column at a time: floats inline, each distinct
-    text checked once (ids and names repeat down a column)."""
-    out, texts = [], {}
-    for i, v in enumerate(values, start=first_row):
-        if v.__class__ is float and not (math.isnan(v) or math.isinf(v)):
-            out.append(f'<c r="{letter}{i}"{style} t="n"><v>{"%.16g" % v}</v></c>')
-        elif v.__class__ is str and v:
-            t = texts.get(v, False)
-            if t is False:
-                t = texts[v] = _text(v)
-            if t is None:
-                return None
-            out.append(f'<c r="{letter}{i}"{style} t="inlineStr">{t}</c>')
-        else:
-            c = _cell(f"{letter}{i}", v, style)
-            if c is None:
-                return None
-            out.append(c)
-    return out
 
 
 def splice(path: Path, rows: dict[str, list[str]]) -> None:
