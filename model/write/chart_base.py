@@ -47,17 +47,26 @@ def _blank(n_panels: int):
     """An untitled figure of n panels."""
     from matplotlib.figure import Figure
 
-    ncols = 1 if n_panels == 1 else 2 if n_panels in (2, 4) else 3
-    nrows = int(np.ceil(n_panels / ncols))
+    nrows, ncols = _grid(n_panels)
     fig = Figure(figsize=SIZE, dpi=DPI, facecolor="white")
-    margins = dict(left=0.085, right=0.985, top=0.87 if nrows == 1 else 0.885, bottom=0.1,
-                   wspace=0.22 if ncols > 1 else 0.0, hspace=0.42)
-    fig.subplots_adjust(**margins)
+    fig.subplots_adjust(**_margins(n_panels))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes[n_panels:]:
         ax.set_visible(False)
-    fig._reeplan_blank = (n_panels, list(axes), margins)  # what `recycle` restores
     return fig, list(axes[:n_panels])
+
+
+def _grid(n_panels: int) -> tuple[int, int]:
+    """Rows and columns of panels."""
+    ncols = 1 if n_panels == 1 else 2 if n_panels in (2, 4) else 3
+    return int(np.ceil(n_panels / ncols)), ncols
+
+
+def _margins(n_panels: int) -> dict:
+    """A blank figure's margins (`legend` raises the bottom one)."""
+    nrows, ncols = _grid(n_panels)
+    return dict(left=0.085, right=0.985, top=0.87 if nrows == 1 else 0.885, bottom=0.1,
+                wspace=0.22 if ncols > 1 else 0.0, hspace=0.42)
 
 
 REUSE_FIGURES = False  # batch workers set it (batch._worker_init): they draw the same figures scenario after scenario
@@ -74,16 +83,15 @@ def recycle(fig) -> None:
     every chart of the shipped study's 15 scenarios when this was written)."""
     from matplotlib.transforms import Bbox
 
-    blank = getattr(fig, "_reeplan_blank", None)
-    if blank is None or not REUSE_FIGURES:
+    if not REUSE_FIGURES:
         return
-    n_panels, axes, margins = blank
+    panels = [ax for ax in fig.axes if ax.get_visible()]  # `_blank` hid the rest of the grid
     fig.legends.clear()
     for text in list(fig.texts):  # the title and footnotes
         text.remove()
     fig._suptitle = None
-    fig.subplots_adjust(**margins)
-    for ax in axes:
+    fig.subplots_adjust(**_margins(len(panels)))
+    for ax in fig.axes:
         for artist in [*ax.collections, *ax.lines, *ax.patches, *ax.texts, *ax.images]:
             artist.remove()
         ax.set_title("")
@@ -95,7 +103,7 @@ def recycle(fig) -> None:
         ax.viewLim.set_points(Bbox.unit().get_points())
         ax.ignore_existing_data_limits = True
         ax.autoscale(True)
-    _SPARE.setdefault(n_panels, []).append((fig, axes[:n_panels]))
+    _SPARE.setdefault(len(panels), []).append((fig, panels))
 
 
 # Figures made ahead by a chart process while it waits for its plan (`make_spares`), by panel
