@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .write.folder import ignore_interrupts, staged_folder
 
@@ -117,36 +117,36 @@ def write_remote(outcome: Outcome, files: dict[str, bytes], target: Path) -> Out
 
 def run_batch(workbook: str | Path, tables: Tables, scenarios: list[str], out: str | Path, jobs: int = 1,
               with_policy_costs: bool = False, done: Callable[[Outcome], None] | None = None,
-              scheduler: str | None = None) -> list[Outcome]:
-    """Solve `scenarios` (in `jobs` processes when > 1, on the Dask cluster at `scheduler` when
-    given); outcomes in the order given."""
+              scheduler: str | None = None, workers: Workers | None = None) -> list[Outcome]:
+    """Solve `scenarios` (in `jobs` processes when > 1, or in `workers` already holding `tables`; on
+    the Dask cluster at `scheduler` when given); outcomes in the order given."""
     done = done or (lambda o: None)
     if scheduler:
         return _run_on_cluster(workbook, tables, scenarios, out, with_policy_costs, done, scheduler)
-    args = [(str(workbook), tables, s, str(out), with_policy_costs) for s in largest_first(tables, scenarios)]
     results: dict[str, Outcome] = {}
-    if jobs <= 1 or len(scenarios) <= 1:
-        for a in args:
-            results[a[2]] = run_one(*a)
-            done(results[a[2]])
+
+    def arrived(s: str, o: Outcome) -> None:
+        results[s] = o
+        done(o)
+
+    def died(s: str, message: str) -> None:
+        arrived(s, Outcome(s, "error", 1, "", None, 0.0, message))
+
+    items = {s: (str(workbook), s, str(out), with_policy_costs) for s in largest_first(tables, scenarios)}
+    if len(scenarios) <= 1 or (workers is None and jobs <= 1):
+        for s, a in items.items():
+            arrived(s, run_shared(tables, *a))
+    elif workers is not None:
+        workers.map(run_shared, items, arrived, died)
     else:
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(scenarios)), mp_context=worker_context(),
-                                   initializer=_worker_init)
-        try:
-            futures = {pool.submit(run_one, *a): a[2] for a in args}
-            for f in as_completed(futures):
-                s = futures[f]
-                try:
-                    results[s] = f.result()
-                except Exception as e:  # noqa: BLE001 - a worker that died (e.g. out of memory)
-                    results[s] = Outcome(s, "error", 1, "", None, 0.0, f"worker failed: {type(e).__name__}: {e}")
-                done(results[s])
-        except BaseException:
-            ignore_interrupts()
-            stop(pool)
-            raise
-        pool.shutdown()
+        with Workers(tables, min(jobs, len(scenarios))) as own:
+            own.map(run_shared, items, arrived, died)
     return [results[s] for s in scenarios]
+
+
+def run_shared(tables: Tables, workbook: str, scenario: str, out: str, with_policy_costs: bool) -> Outcome:
+    """run_one with the tables first (the argument a worker process holds)."""
+    return run_one(workbook, tables, scenario, out, with_policy_costs)
 
 
 def largest_first(tables: Tables, scenarios: list[str]) -> list[str]:
@@ -192,6 +192,72 @@ def _call_shared(fn: Callable, args: tuple) -> Any:
     return fn(_SHARED[0], *args)
 
 
+class Workers:
+    """`jobs` local worker processes holding one argument every task shares (a workbook's tables),
+    sent to each once (inherited, not sent, when forked); a task is fn(shared, *args).
+
+    The processes start with the first task. As a context manager: leaving it normally waits for
+    them; by an exception, an interrupt included, kills them at once (`stop`)."""
+
+    def __init__(self, shared: Any, jobs: int):
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=worker_context(), initializer=_share,
+                                        initargs=(shared,))
+        self.stopped = False
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind, error, tb) -> None:
+        if kind is None or kind is SystemExit:
+            self.pool.shutdown()
+        else:
+            self.stop()
+
+    def submit(self, fn: Callable, *args: Any):
+        return self.pool.submit(_call_shared, fn, args)
+
+    def each(self, fn: Callable) -> Callable[[list], Iterator]:
+        """keys -> fn(shared, key) of each, in order; the tasks start when it is called, and a
+        worker's failure is raised when its result is reached."""
+        def run(keys: list) -> Iterator:
+            futures = [self.submit(fn, k) for k in keys]
+            return (f.result() for f in futures)
+        return run
+
+    def map(self, fn: Callable, items: dict[Any, tuple], arrived: Callable[[Any, Any], None],
+            died: Callable[[Any, str], None]) -> None:
+        """fn(shared, *items[key]) for every key; `arrived(key, result)` as results come in (in any
+        order), `died(key, message)` when a worker failed. An interrupt kills the workers."""
+        try:
+            futures = {self.submit(fn, *a): k for k, a in items.items()}
+            for f in as_completed(futures):
+                try:
+                    r = f.result()
+                except Exception as e:  # noqa: BLE001 - a worker that died (e.g. out of memory)
+                    died(futures[f], f"worker failed: {type(e).__name__}: {e}")
+                    continue
+                arrived(futures[f], r)
+        except BaseException:
+            ignore_interrupts()
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            stop(self.pool)
+
+
+@contextmanager
+def local_workers(shared: Any, jobs: int):
+    """Workers(shared, jobs), or None when jobs <= 1 (tasks then run in this process)."""
+    if jobs <= 1:
+        yield None
+        return
+    with Workers(shared, jobs) as w:
+        yield w
+
+
 def map_shared(fn: Callable, shared: Any, items: dict[Any, tuple], jobs: int = 1, scheduler: str | None = None,
                arrived: Callable[[Any, Any], None] | None = None,
                died: Callable[[Any, str], None] | None = None) -> None:
@@ -206,22 +272,8 @@ def map_shared(fn: Callable, shared: Any, items: dict[Any, tuple], jobs: int = 1
         for k, a in items.items():
             arrived(k, fn(shared, *a))
         return None
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=worker_context(), initializer=_share,
-                               initargs=(shared,))
-    try:
-        futures = {pool.submit(_call_shared, fn, a): k for k, a in items.items()}
-        for f in as_completed(futures):
-            try:
-                r = f.result()
-            except Exception as e:  # noqa: BLE001 - a worker that died (e.g. out of memory)
-                died(futures[f], f"worker failed: {type(e).__name__}: {e}")
-                continue
-            arrived(futures[f], r)
-    except BaseException:
-        ignore_interrupts()
-        stop(pool)
-        raise
-    pool.shutdown()
+    with Workers(shared, min(jobs, len(items))) as w:
+        w.map(fn, items, arrived, died)
     return None
 
 

@@ -145,8 +145,11 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     With several scenarios (--scenario repeated, or --all) it also writes
     OUT/<stem>/overview.csv and overview.xlsx, one row per scenario.
     """
-    from .pipeline import check_scenario, read_workbook
+    from .batch import local_workers
+    from .pipeline import check_scenario
+    from .read import read_tables
     from .scenarios import BASE, names
+    from .validate import scenario_issues, to_check, validate
 
     workbook = workbook or default_workbook()
     one_executor(jobs, scheduler)
@@ -155,27 +158,32 @@ def solve(workbook: Path | None, scenarios: tuple[str, ...], all_scenarios: bool
     if stochastic:
         sys.exit(_solve_stochastic(workbook, out, relax))
     asked = list(dict.fromkeys(scenarios)) or [BASE]
-    tables = read_workbook(workbook, None if all_scenarios else asked)  # only the scenarios that run are applied
-    if relax:
+    only = None if all_scenarios else asked  # only the scenarios that run are applied
+    tables = read_tables(workbook)
+    if relax:  # before the workers start: they hold these tables
         from .pipeline import RELAX
         tables.settings[RELAX] = True
-    for w in tables.warnings:
-        err.print(f"[yellow]warning:[/] {escape(str(w))}")
-    chosen = [BASE] + names(tables) if all_scenarios else asked
-    for name in chosen:
-        check_scenario(tables, name)  # unknown names: input error, exit 2 (validation applied them already)
-    before = {s: folder_identities(results / s) for s in chosen}
-    try:
-        if len(chosen) == 1 and not all_scenarios and not scheduler:
-            code = _solve_one(workbook, tables, chosen[0], out, policy_costs)
-        else:
-            code = _solve_batch(workbook, tables, chosen, out, jobs, policy_costs, scheduler)
-    except KeyboardInterrupt as e:
-        ignore_interrupts()
-        for d in (results, results / FAILED):
-            clean_stale(d)  # staging folders of killed workers
-        report_written(results, before)
-        sys.exit(interrupt_exit_code(e))
+    single = len(asked) == 1 and not all_scenarios and not scheduler
+    # a batch's worker processes start now: they check the scenarios' edits, then solve them
+    with local_workers(tables, 1 if single or scheduler else min(jobs, 1 + len(to_check(tables, only)))) as workers:
+        validate(tables, only, workers.each(scenario_issues) if workers else None)
+        for w in tables.warnings:
+            err.print(f"[yellow]warning:[/] {escape(str(w))}")
+        chosen = [BASE] + names(tables) if all_scenarios else asked
+        for name in chosen:
+            check_scenario(tables, name)  # unknown names: input error, exit 2 (validation applied them already)
+        before = {s: folder_identities(results / s) for s in chosen}
+        try:
+            if single:
+                code = _solve_one(workbook, tables, chosen[0], out, policy_costs)
+            else:
+                code = _solve_batch(workbook, tables, chosen, out, jobs, policy_costs, scheduler, workers)
+        except KeyboardInterrupt as e:
+            ignore_interrupts()
+            for d in (results, results / FAILED):
+                clean_stale(d)  # staging folders of killed workers
+            report_written(results, before)
+            sys.exit(interrupt_exit_code(e))
     sys.exit(code)
 
 
@@ -261,7 +269,7 @@ def _solve_one(workbook: Path, tables, scenario: str, out: Path, policy_costs: b
 
 
 def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int, policy_costs: bool,
-                 scheduler: str | None = None) -> int:
+                 scheduler: str | None = None, workers=None) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .batch import batch_exit_code, run_batch
@@ -272,8 +280,10 @@ def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int
     with Progress(TextColumn("  scenarios"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("scenarios", total=len(chosen))
+        rows = {}  # overview rows, read from each folder as it arrives (while the workers go on)
 
         def done(o) -> None:
+            rows[o.scenario] = scenario_row(o.scenario, o.folder, o.status, o.message)
             mark = "[green]ok[/]" if o.exit_code == 0 else "[red]failed[/]"
             obj = f", objective {o.objective:,.2f} USD million" if o.objective is not None else ""
             msg = f" ({escape(o.message)})" if o.exit_code and o.message else ""
@@ -283,9 +293,8 @@ def _solve_batch(workbook: Path, tables, chosen: list[str], out: Path, jobs: int
             bar.advance(task)
 
         outcomes = run_batch(workbook, tables, chosen, out, jobs=jobs, with_policy_costs=policy_costs, done=done,
-                             scheduler=scheduler)
-    rows = [scenario_row(o.scenario, o.folder, o.status, o.message) for o in outcomes]
-    files = write_overview(out / workbook.stem, overview_table(rows))
+                             scheduler=scheduler, workers=workers)
+    files = write_overview(out / workbook.stem, overview_table([rows[o.scenario] for o in outcomes]))
     failed = [o.scenario for o in outcomes if o.exit_code]
     err.print(f"wrote {len(outcomes)} scenario folders and {escape(str(files[0]))} (+ .xlsx)")
     if failed:

@@ -7,6 +7,7 @@ reading (`read.py`); this module checks keys, references and rules that span row
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -273,40 +274,60 @@ def check_tables(t: Tables, changed: set[str] | None = None) -> list[Issue]:
     return out
 
 
-def scenario_rules(t: Tables, found: list[Issue], only: list[str] | None = None) -> list[Issue]:
+# scenario names -> their `scenario_issues`, in order
+Each = Callable[[list[str]], Iterable[tuple[list[Issue], list[Issue]]]]
+
+
+def scenario_rules(t: Tables, found: list[Issue], only: list[str] | None = None,
+                   results: Iterable[tuple[list[Issue], list[Issue]]] | None = None) -> list[Issue]:
     """Each scenario applies cleanly, and the data it leaves passes every check.
 
     Problems of an edit name its scenario row; a check failing only after a scenario's edits
     names the data row and the scenario. `found` holds the base case's problems (not repeated).
     `only`: the scenarios to apply (a run of some scenarios need not apply the others); their
-    names are checked all the same.
+    names are checked all the same. `results`: the `scenario_issues` of `to_check(t, only)`, in
+    order, found elsewhere (a batch's worker processes); by default they are found here.
     """
     out = scenarios.name_issues(t)
     if "scenarios" in t.broken:
         return out
+    todo = to_check(t, only)
     seen = set(found)
-    for name in scenarios.names(t):
-        if name.lower() == scenarios.BASE or (only is not None and name not in only):
-            continue
-        applied = scenarios.apply(t, name)
-        out += applied.issues
-        if applied.edits:
-            changed = scenarios.changed_sheets(t, applied.tables)
-            out += [replace(i, expected=f"{i.expected} (after the edits of scenario {name})")
-                    for i in check_tables(applied.tables, changed) if i not in seen]
+    for name, (applied, checked) in zip(todo, results if results is not None else
+                                        (scenario_issues(t, name) for name in todo)):
+        out += applied + [replace(i, expected=f"{i.expected} (after the edits of scenario {name})")
+                          for i in checked if i not in seen]
     return out
 
 
-def validate(t: Tables, only: list[str] | None = None) -> None:
+def to_check(t: Tables, only: list[str] | None = None) -> list[str]:
+    """The scenarios whose edits `scenario_rules` applies (none when the scenarios sheet is broken)."""
+    if "scenarios" in t.broken:
+        return []
+    return [name for name in scenarios.names(t) if name.lower() != scenarios.BASE and (only is None or name in only)]
+
+
+def scenario_issues(t: Tables, name: str) -> tuple[list[Issue], list[Issue]]:
+    """The problems of applying scenario `name`'s edits, and those the checks of the sheets they
+    changed find in the tables they leave (base-case problems among them too)."""
+    applied = scenarios.apply(t, name)
+    if not applied.edits:
+        return applied.issues, []
+    return applied.issues, check_tables(applied.tables, scenarios.changed_sheets(t, applied.tables))
+
+
+def validate(t: Tables, only: list[str] | None = None, each: Each | None = None) -> None:
     """Raise InputError with every problem: cell problems found while reading, all checks,
-    and every scenario's edits (with `only`, the edits of those scenarios).
+    and every scenario's edits (with `only`, the edits of those scenarios). `each(names)`: those
+    scenarios' `scenario_issues`, in order, found elsewhere (it starts on them when called).
 
     A check that reads a missing sheet or column is skipped (it would only repeat that
     problem); everything else is reported together.
     """
-    issues = list(t.issues) + check_tables(t)
-    issues += scenario_rules(t, issues, only)
-    if "sources" not in t.broken:
+    if "sources" not in t.broken:  # first: a batch's worker processes start at `each`, with the tables as they are
         t.warnings = sorted(set(t.warnings) | set(source_ids(t)))
+    results = each(to_check(t, only)) if each is not None else None  # elsewhere, while the base is checked here
+    issues = list(t.issues) + check_tables(t)
+    issues += scenario_rules(t, issues, only, results)
     if issues:
         raise InputError(issues, t.warnings)

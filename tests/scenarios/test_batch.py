@@ -20,9 +20,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import one_region_chain, write_case
+from conftest import BASE_SETTINGS, one_region_chain, write_case
 from model.cli import main
 from model.pipeline import solve_workbook
+from model.write.workbook import write_study
 
 SCENARIOS = [
     {"scenario": "ban", "sheet": "supply", "where": "offer=imp; year>=2026", "column": "max_tpa", "op": "set",
@@ -148,6 +149,43 @@ def test_jobs_2_gives_the_same_files_as_jobs_1(study, batch, tmp_path):
     assert len(charts) >= 8 and charts == sorted(p.relative_to(two) for p in two.rglob("*.png"))
     for f in files + charts:
         assert (one / f).read_bytes() == (two / f).read_bytes(), f
+
+
+def chain_with(tmp_path, scenarios, **sheets):
+    return write_study(tmp_path / "chain.xlsx", {**BASE_SETTINGS, "salvage": "no"}, extra_columns={"supply": ["source"]},
+                       sheets=one_region_chain(
+        projects=[{"project": "p", "technology": "sinter", "region": "EU", "max_new_tpa": 100,
+                   "capex_usd_per_tpa": 1000, "var_cost_usd_per_t": 10}],
+        supply=[{"offer": "imp", "region": "EU", "commodity": "magnet", "price_usd_per_t": 50, "source": "nowhere"}],
+        demand=[{"region": "EU", "commodity": "magnet", "year": y, "quantity_t": 10} for y in (2025, 2026, 2027)],
+        scenarios=scenarios, **sheets))
+
+
+def test_jobs_2_checks_the_scenarios_in_its_workers_and_writes_nothing_on_an_input_error(tmp_path):
+    """The workers check the scenarios' edits before any is solved: the same errors as --jobs 1
+    (the base case's and each scenario's), exit 2, no folder written."""
+    bad = [*SCENARIOS[:2], {"scenario": "lost", "sheet": "projects", "where": "project=p", "column": "region",
+                            "op": "set", "value": "XX"},
+           {"scenario": "late", "sheet": "demand", "where": "*", "column": "year", "op": "set", "value": 2090}]
+    study = chain_with(tmp_path, bad, sources=[{"source": "usgs", "title": "t", "publisher": "p", "year": 2024}])
+    runs = [CliRunner().invoke(main, ["solve", str(study), "--all", "--jobs", j, "--out", str(tmp_path / j)])
+            for j in ("1", "2")]
+    assert [r.exit_code for r in runs] == [2, 2]
+    assert runs[0].output == runs[1].output
+    assert 'column region: got "XX", expected a region listed in sheet regions' in runs[1].output
+    assert "(after the edits of scenario lost)" in runs[1].output and "scenario late" in runs[1].output
+    assert not (tmp_path / "2" / "chain").exists() or not any((tmp_path / "2" / "chain").iterdir())
+
+
+def test_jobs_2_warns_as_jobs_1(tmp_path):
+    """Validation's warnings (a source not listed) are printed once, before the batch, as with --jobs 1."""
+    study = chain_with(tmp_path, SCENARIOS[:2], sources=[{"source": "usgs", "title": "t", "publisher": "p",
+                                                            "year": 2024}])
+    runs = [CliRunner().invoke(main, ["solve", str(study), "--all", "--jobs", j, "--out", str(tmp_path / j)])
+            for j in ("1", "2")]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].output
+    warned = [[line for line in r.output.splitlines() if line.startswith("warning:")] for r in runs]
+    assert warned[0] == warned[1] and len(warned[1]) == 1 and "nowhere" in warned[1][0], warned
 
 
 def test_same_scenario_twice_gives_byte_identical_csv(study, tmp_path):
