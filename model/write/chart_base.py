@@ -11,8 +11,9 @@ built and saved (a `$` in an id is a dollar sign, not a formula).
 from __future__ import annotations
 
 import hashlib
-import io
 import re
+import struct
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -257,18 +258,40 @@ class ChartPath(type(Path())):
 
 
 def png(fig) -> bytes:
-    """Draw the figure as an RGB PNG at zlib's fastest level: half of what `savefig` takes to
-    encode (no alpha channel on a white page), files ~10 % larger."""
+    """Draw the figure as an RGB PNG (`encode_png`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
     canvas = FigureCanvasAgg(fig)
     with plain_text():
         canvas.draw()
-    rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    out = io.BytesIO()
-    rgba.convert("RGB").save(out, format="png", compress_level=1, dpi=(DPI, DPI))
-    return out.getvalue()
+    width, height = canvas.get_width_height()
+    rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    return encode_png(np.asarray(rgba.convert("RGB")), DPI)
+
+
+def encode_png(rgb: np.ndarray, dpi: int) -> bytes:
+    """An RGB image (height x width x 3, uint8) as a PNG: every row filtered as "Up" (the
+    difference from the row above, mostly 0 on a chart's flat colours) and deflated at zlib's
+    fastest level. Half of what Pillow takes (it tries each filter on every row, for files ~3 %
+    smaller) and a tenth of a scenario's chart time; Pillow reads the result back pixel for pixel
+    (tests/write/test_charts.py)."""
+    height, width, _ = rgb.shape
+    rows = rgb.reshape(height, width * 3)
+    data = np.empty((height, width * 3 + 1), np.uint8)
+    data[:, 0] = 2  # filter type Up
+    data[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=data[1:, 1:])  # modulo 256, as the filter is defined
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    per_metre = round(dpi / 0.0254)
+    return b"".join([b"\x89PNG\r\n\x1a\n",
+                     chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),  # 8-bit RGB
+                     chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+                     chunk(b"IDAT", zlib.compress(data.tobytes(), 1)),
+                     chunk(b"IEND", b"")])
 
 
 def write_png(data: bytes, path: Path, subject: str | None = None) -> ChartPath:

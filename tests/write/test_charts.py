@@ -293,6 +293,23 @@ def _panels(fig) -> int:
     return sum(ax.get_visible() for ax in fig.axes)
 
 
+@pytest.mark.parametrize("height,width", [(1, 1), (2, 3), (37, 53)])
+def test_encode_png_is_read_back_pixel_for_pixel(height, width):
+    """chart_base.encode_png: Pillow reads the same pixels (every byte value, rows whose difference
+    wraps around 256) and the resolution."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    rgb = np.random.default_rng(height).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    rgb[-1] = 255 - rgb[0]  # differences across the full range
+    image = Image.open(BytesIO(chart_base.encode_png(rgb, 150)))
+    image.load()
+    assert image.format == "PNG" and image.mode == "RGB" and image.size == (width, height)
+    assert np.array_equal(np.asarray(image), rgb)
+    assert image.info["dpi"] == pytest.approx((150, 150), abs=0.02)
+
+
 def test_spare_figures_draw_the_same_pictures(run, tables, tmp_path):
     fresh = write_charts(tmp_path / "fresh", tables, run.summary)
     want = Counter(_panels(fig) for _, fig in figures(tables, run.summary))
