@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from copy import copy
 
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
@@ -127,19 +128,33 @@ def guarded(ws, v):
 
 def cell(ws, value, fmt: str | None = None, font: Font | None = None, fill: PatternFill | None = None,
          link: str | None = None, wrap: bool = False, align: str | None = None) -> WriteOnlyCell:
-    c = as_text(WriteOnlyCell(ws, value=plain(value)))
-    if fmt:
-        c.number_format = fmt
-    if font:
-        c.font = font
-    if fill:
-        c.fill = fill
+    c = WriteOnlyCell(ws, value=plain(value))
     if link:
         c.hyperlink = Hyperlink(ref="", location=link, display=str(value))
-        c.font = LINK_FONT
-    if wrap or align:
-        c.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="center" if wrap else None)
-    return c
+        font = LINK_FONT
+    if fmt or font or fill or wrap or align:
+        c._style = copy(_style(ws, fmt, font, fill, wrap, align))
+    return as_text(c)  # after the style: its quote prefix is part of it
+
+
+def _style(ws, fmt: str | None, font: Font | None, fill: PatternFill | None, wrap: bool, align: str | None):
+    """The style of a cell of ws's workbook with this format, font, fill and alignment, made once
+    per workbook: setting a cell's font or fill looks it up in the workbook's lists by value, which
+    took most of a styled cell's time (openpyxl copies a cell's style the same way)."""
+    styles = ws.parent.__dict__.setdefault("_reeplan_styles", {})
+    key = (fmt, id(font), id(fill), wrap, align)  # the objects are kept below: their ids stay theirs
+    if key not in styles:
+        c = WriteOnlyCell(ws)
+        if fmt:
+            c.number_format = fmt
+        if font:
+            c.font = font
+        if fill:
+            c.fill = fill
+        if wrap or align:
+            c.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="center" if wrap else None)
+        styles[key] = (c._style, font, fill)
+    return styles[key][0]
 
 
 def header_row(ws, titles: list[str]) -> list[WriteOnlyCell]:

@@ -12,6 +12,7 @@ import math
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -134,35 +135,44 @@ def _policies(rows: _Summary, tables: dict[str, pd.DataFrame], summary: dict, n:
     if pcost:
         titles.append("cost of the target (USD million, discounted)")
     rows.header(titles, WIDTHS)
-    for k, g in status.groupby("policy", sort=True):
-        g = g.sort_values("year")
+    groups = _by_policy(status)
+    for k, g in groups:
         first = g.iloc[0]
-        worst = g["achieved_share"].min() if first["kind"] == "min_domestic_share" else g["achieved_share"].max()
-        met = int(g["met"].sum())
-        priced = g[g["binding"] & (g["shadow_price_usd_per_t"].fillna(0) > TOL)]
-        price = median_and_top(priced["shadow_price_usd_per_t"], priced["year"]) if len(priced) else \
-            "holds exactly, costs nothing" if g["binding"].any() else "not binding"
+        share = g["achieved_share"]
+        worst = share.min() if first["kind"] == "min_domestic_share" else share.max()
+        met, binding = int(g["met"].sum()), g["binding"].to_numpy(bool)
+        priced = binding & (g["shadow_price_usd_per_t"].fillna(0).to_numpy() > TOL)
+        price = median_and_top(g["shadow_price_usd_per_t"][priced], g["year"][priced]) if priced.any() else \
+            "holds exactly, costs nothing" if binding.any() else "not binding"
         rule = policy_rule(first["kind"], first["share"], n.region(first["region"]), first["material"], first["stage"])
+        years_in_force = g["year"].to_numpy()
         row = [n.policy(k), rule + (f" ({bases[k]} basis)" if k in bases else ""),
-               f"{g['year'].min()}-{g['year'].max()}" if len(g) > 1 else str(g["year"].iloc[0]),
+               f"{years_in_force.min()}-{years_in_force.max()}" if len(g) > 1 else str(years_in_force[0]),
                cell(ws, f"{met} of {len(g)}", fill=MET_FILL if met == len(g) else MISSED_FILL),
-               cell(ws, g["achieved_share"].iloc[-1], PERCENT), cell(ws, worst, PERCENT),
-               int(g["binding"].sum()), cell(ws, g["shortfall_t"].sum(), TONNES), price]
+               cell(ws, share.iloc[-1], PERCENT), cell(ws, worst, PERCENT),
+               int(binding.sum()), cell(ws, g["shortfall_t"].sum(), TONNES), price]
         if pcost:
             row.append(cell(ws, pcost.get(k), MUSD))
         rows.append(row)
     rows.section("Achieved share by year", "green: target met; red: missed")
     rows.header(["target", "share"] + [str(y) for y in years], WIDTHS)
-    for k, g in status.groupby("policy", sort=True):
-        by_year = g.set_index("year")
+    for k, g in groups:
+        by_year = dict(zip(g["year"].tolist(), zip(g["achieved_share"].tolist(), g["met"].tolist())))
         row = [n.policy(k), cell(ws, g["share"].iloc[0], PERCENT)]
         for y in years:
-            if y in by_year.index:
-                r = by_year.loc[y]
-                row.append(cell(ws, r["achieved_share"], PERCENT, fill=MET_FILL if r["met"] else MISSED_FILL))
-            else:
-                row.append(None)
+            achieved, met = by_year.get(y, (None, None))
+            row.append(None if met is None else
+                       cell(ws, achieved, PERCENT, fill=MET_FILL if met else MISSED_FILL))
         rows.append(row)
+
+
+def _by_policy(status: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """(policy, its rows by year) for each policy in order: slices of one sorted frame (cheaper than
+    a groupby's frames, read twice)."""
+    s = status.sort_values(["policy", "year"], kind="stable").reset_index(drop=True)
+    keys, starts = np.unique(s["policy"].to_numpy(), return_index=True)
+    ends = [*starts[1:], len(s)]
+    return [(k, s.iloc[a:b]) for k, a, b in zip(keys.tolist(), starts.tolist(), ends)]
 
 
 BUILD_ROWS = 25  # projects listed
