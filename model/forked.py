@@ -2,9 +2,11 @@
 
 Only from a main process on a machine with two or more cores where fork exists (Linux, macOS):
 in a batch or cluster worker the cores are already busy, and spawning a fresh interpreter would
-cost more than it saves. Elsewhere the function simply runs when its result is asked for.
-The child gets this process's memory as it is (arguments given later are pickled and sent
-through a pipe); its result, or the exception it raised, comes back pickled through another.
+cost more than it saves. The exception is a batch worker's scenario that no other waits behind
+(SPARE_CORES, Linux only): the other workers are going idle. Elsewhere the function simply runs
+when its result is asked for. The child gets this process's memory as it is (arguments given
+later are pickled and sent through a pipe); its result, or the exception it raised, comes back
+pickled through another. On Linux the child is killed when its parent dies, however it dies.
 """
 
 from __future__ import annotations
@@ -28,13 +30,40 @@ except ImportError:  # not Linux: sending more than the pipe holds waits for the
 PIPE_BYTES = 1 << 20
 
 
+# A batch worker sets it while it runs a scenario no other task waits behind (batch.run_shared):
+# the other workers are about to go idle, so its charts may be drawn beside it on their cores.
+SPARE_CORES = False
+
+
 def can_fork() -> bool:
     return ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) >= 2
-            and multiprocessing.parent_process() is None)
+            and (multiprocessing.parent_process() is None or (SPARE_CORES and _dies_with_parent())))
+
+
+def _dies_with_parent(parent: int | None = None) -> bool:
+    """Linux: have the kernel kill this process (SIGKILL) when its parent dies; called in a
+    child with the parent's pid, or without to ask whether it can be done. A batch worker killed
+    by an interrupt (batch.stop) runs no clean-up: its chart child must not go on writing into
+    the staging folder the batch removes."""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return False
+    if parent is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before that was set
+            os._exit(0)
+    return True
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _child(inbox, outbox, others, fn: Callable, args: tuple | None, warm: Callable | None, idle: Callable | None,
-           early: Callable | None) -> None:
+           early: Callable | None, parent: int) -> None:
+    _dies_with_parent(parent)
     for end in others:  # this process's copies of the parent's ends: the parent closing its own is an EOF here
         end.close()
     # Ctrl-C reaches the whole process group: the parent decides (and kills this child); SIGTERM
@@ -97,7 +126,8 @@ class Later:
             ctx = multiprocessing.get_context("fork")
             inbox, self.to_child, self.from_child, outbox = _pipes(ctx)
             self.proc = ctx.Process(target=_child, args=(inbox, outbox, (self.to_child, self.from_child), fn,
-                                                         args if args else None, warm, idle, early), daemon=True)
+                                                         args if args else None, warm, idle, early, os.getpid()),
+                                    daemon=True)
             try:
                 with deferred_signals():  # an interrupt during fork() would run, and be lost, in an at-fork hook
                     self.proc.start()

@@ -146,3 +146,74 @@ def test_a_later_never_given_its_arguments_is_killed_by_cancel():
     proc = later.proc
     later.cancel()
     assert proc is None or not proc.is_alive()
+
+
+# ---------------------------------------------------------------- a batch's last scenarios use idle cores
+def _waits_and_may_fork(shared, i):
+    """In a batch worker: (nothing waits behind this task, forked.can_fork() while it runs)."""
+    from model import batch, forked
+
+    with batch.spare_cores():
+        return batch.nothing_waits(), forked.can_fork()
+
+
+def test_only_a_task_nothing_waits_behind_may_fork_its_charts():
+    from model.batch import Workers
+
+    if not can_fork_here():
+        pytest.skip("no fork here")
+    got = {}
+    with Workers(None, 1) as w:  # one worker: the tasks run in the order submitted
+        w.map(_waits_and_may_fork, {i: (i,) for i in range(4)}, got.__setitem__, pytest.fail)
+    assert [got[i] for i in range(4)] == [(False, False)] * 3 + [(True, True)]
+
+
+def can_fork_here() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) >= 2
+
+
+def _sleep(seconds):
+    import time
+
+    time.sleep(seconds)
+
+
+def _start_a_child_then_wait(pids):
+    """A stand-in for a batch worker: a chart child (forked.Later) that outlives it unless killed with it."""
+    from model import forked
+
+    forked.SPARE_CORES = True
+    later = Later(_sleep, 60)
+    pids.put(later.proc.pid if later.proc is not None else None)
+    _sleep(60)
+
+
+def test_a_chart_child_dies_with_a_killed_batch_worker():
+    """batch.stop kills workers with SIGKILL (no clean-up runs in them): their chart children go too,
+    so none writes into a staging folder the batch has removed."""
+    import multiprocessing
+    import time
+
+    from model.forked import _dies_with_parent
+
+    if not can_fork_here() or not _dies_with_parent():
+        pytest.skip("Linux only")
+    ctx = multiprocessing.get_context("fork")
+    pids = ctx.Queue()
+    worker = ctx.Process(target=_start_a_child_then_wait, args=(pids,))
+    worker.start()
+    child = pids.get(timeout=30)
+    assert child is not None
+    os.kill(child, 0)  # alive
+    worker.kill()
+    worker.join(10)
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the chart child outlived its worker")
