@@ -89,6 +89,7 @@ def splice(path: Path, rows: dict[str, list[str]]) -> None:
                         raise ValueError(f"no sheetData in {info.filename}")
                     data = (head + "".join(rows[info.filename]) + sep + tail).encode("utf-8")
                 dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+        shutil.copymode(path, spliced)  # the workbook's own mode (umask), not the temporary file's 0600
         shutil.move(spliced, path)
     finally:
         spliced.unlink(missing_ok=True)

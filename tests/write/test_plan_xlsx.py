@@ -3,6 +3,7 @@ frozen and filtered headers, column widths, the summary's content and the native
 
 from __future__ import annotations
 
+import os
 import time
 
 import openpyxl
@@ -278,3 +279,10 @@ def test_large_tables_stream_quickly(tmp_path):
     last = list(ws.iter_rows(min_row=n + 1, max_row=n + 1))[0]
     assert [c.value for c in last][:3] == [f"p{(n - 1) % 97}", 2025 + (n - 1) % 30, (n - 1) * 1.5]
     assert last[4].number_format == "0.0%"
+
+
+def test_plan_xlsx_is_as_readable_as_the_other_files(run):
+    """Its rows are spliced in through a temporary file (sheetxml.splice), which is made 0600:
+    the workbook keeps the mode every other file of the folder gets (0666 less the umask)."""
+    mode = (run.folder / "summary.json").stat().st_mode & 0o777
+    assert (run.folder / "plan.xlsx").stat().st_mode & 0o777 == mode
