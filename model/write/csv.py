@@ -31,6 +31,14 @@ def format_number(x) -> str:
     return np.format_float_positional(x, precision=6, unique=False, fractional=False, trim="-")
 
 
+def numbers(s: pd.Series) -> pd.Series:
+    """A float column as text by the number rule, each distinct value formatted once (a plan's
+    columns repeat values: zeros, capacities held year after year)."""
+    distinct, where = np.unique(s.to_numpy(dtype=float), return_inverse=True)  # NaNs together (blank)
+    text = np.array([format_number(x) for x in distinct.tolist()] or [""], dtype=object)
+    return pd.Series(text[where.reshape(-1)], index=s.index, dtype=object)
+
+
 def neutralised(v):
     """Text that a spreadsheet would run, with a leading quote, and \r as \n; anything else as it is."""
     if not isinstance(v, str):
@@ -48,7 +56,7 @@ def formatted(df: pd.DataFrame) -> pd.DataFrame:
         s = out[c]
         if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
             if pd.api.types.is_float_dtype(s):
-                out[c] = s.map(format_number)
+                out[c] = numbers(s)
             continue
         s = s.map(neutralised)  # before numbers become text, so no number is touched
         if s.map(lambda v: isinstance(v, float)).any():

@@ -11,6 +11,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import one_region_chain, write_case
 from model.results import TABLES
@@ -95,6 +97,18 @@ def test_numbers_follow_the_fixed_rule(example_run):
     assert format_number(0.000123456789) == "0.000123457"
     assert format_number(2.50) == "2.5"
     assert format_number(None) == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_infinity=False), st.sampled_from([0.0, -0.0, 5e-7, -5e-7, 2.5])),
+                max_size=30))
+def test_a_float_column_is_written_value_by_value_by_the_number_rule(values):
+    """write.csv.numbers formats each distinct value once: the same text as format_number on each."""
+    from model.write.csv import format_number, numbers
+
+    s = pd.Series(values, dtype=float, index=range(10, 10 + len(values)))
+    assert numbers(s).tolist() == [format_number(v) for v in values]
+    assert list(numbers(s).index) == list(s.index)
 
 
 def test_input_error_exits_2_names_the_cell_and_writes_nothing(tmp_path):
