@@ -46,7 +46,9 @@ def _lump(df: pd.DataFrame, column: str, kept: list) -> tuple[pd.DataFrame, list
 
 
 def _missed(policies: pd.DataFrame) -> pd.DataFrame:
-    """policy_status's rows of the targets missed (policy, year, achieved_share), once per figure."""
+    """policy_status's rows of the targets missed (policy, year, achieved_share). Given the whole
+    policies table, whose status the run's other outputs computed already (a subset of its rows
+    would be a new frame, its status computed again)."""
     status = policy_status(policies)
     return status.loc[~status["met"], ["policy", "year", "achieved_share"]]
 
@@ -108,7 +110,7 @@ def supply_mix_figures(policies: pd.DataFrame | None, summary: dict) -> list[tup
     if caps.empty:
         return []
     caps = caps[caps["supplier"] != ""]
-    missed = _missed(caps)  # at the largest supplier's share
+    missed = _missed(policies)  # at the largest supplier's share
     caps, suppliers = _lump(caps, "supplier", keep(caps.groupby("supplier")["achieved_share"].sum(), n=8))
     color, region_name = region_colours(suppliers), named(summary, "regions")
     panel = ["region", "material", "stage"]
@@ -160,7 +162,7 @@ def domestic_share_figure(policies: pd.DataFrame | None, summary: dict):
     groups = sorted({(r, m) for r, m in zip(dom["region"], dom["material"])})[:MAX_PANELS]
     stages = stage_order(dom["stage"].unique())
     color, region_name = series_colours(stages), named(summary, "regions")
-    missed = _missed(dom)
+    missed = _missed(policies)
     fig, axes = figure(len(groups), "Domestic shares against the targets", subtitle(summary))
     top = 0.0
     for ax, (region, material) in zip(axes, groups):
