@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import warnings
-import weakref
 
 import numpy as np
 import pandas as pd
 
+from .memo import per_frame
 from .schema import STAGES
 
 # A value counts as non-zero (a flow, a build, a shortfall, a share above its cap) above this;
@@ -87,9 +87,6 @@ def largest_share(policies: pd.DataFrame) -> pd.DataFrame:
     return top.drop_duplicates(keys).set_index(keys).sort_index()[["achieved_share", "supplier"]]
 
 
-_STATUS: dict[int, pd.DataFrame] = {}  # id of a policies table -> its status, while the table lives
-
-
 def policy_status(policies: pd.DataFrame | None) -> pd.DataFrame:
     """One row per policy and year: the share that counts against the target (`largest_share`),
     whether the target is met (`policy_missed`), whether it binds, for which suppliers, the
@@ -99,13 +96,10 @@ def policy_status(policies: pd.DataFrame | None) -> pd.DataFrame:
     run all ask); the frame returned is shared, so read it, never change it in place."""
     if policies is None or policies.empty:
         return pd.DataFrame(columns=POLICY_STATUS_COLUMNS)
-    key = id(policies)
-    if key not in _STATUS:
-        _STATUS[key] = _policy_status(policies)
-        weakref.finalize(policies, _STATUS.pop, key, None)
-    return _STATUS[key]
+    return _policy_status(policies)
 
 
+@per_frame
 def _policy_status(policies: pd.DataFrame) -> pd.DataFrame:
     keys = ["policy", "year"]
     p = policies.assign(missed=policy_missed(policies), is_binding=policies["binding"] == "yes",

@@ -369,7 +369,7 @@ def build_study(t: Tables) -> Study:
     sources |= set(sup["commodity"]) if not sup.empty else set()
     stocks = _stocks(t)
     sources |= {st.commodity for st in stocks.values() if st.initial > 0}
-    routes = dated_routes(t["trade"], regions, commodities, years)
+    routes = dated_routes(t["trade"], tuple(regions), tuple(commodities), tuple(years))
     routes = routes[routes["commodity"].isin(sources)]
     flow: dict[Key, Route] = {}
     info: dict[tuple, Route] = {}  # one record per resolved (cost, max), shared by its years

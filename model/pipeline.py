@@ -6,6 +6,7 @@ raise `InputError` before anything is written.
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import sys
@@ -87,14 +88,19 @@ def load_study(workbook: str | Path, scenario: str = BASE) -> Study:
     return build_study(tables)
 
 
-def versions() -> dict[str, str]:
+@functools.cache  # the installed packages do not change while a process runs (a batch worker's scenarios)
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {"python": platform.python_version()}
     for pkg in ("reeplan", "pyomo", "highspy", "pandas", "openpyxl"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             out[pkg] = "unknown"
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict[str, str]:
+    return dict(_versions())
 
 
 def policy_groups(study: Study) -> dict[str, str]:

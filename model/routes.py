@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .memo import per_frame
 from .read import optional_column
 from .schema import WILDCARD
 
@@ -37,9 +38,13 @@ def resolve_routes(trade: pd.DataFrame, regions: list[str], commodities: list[st
     return tri[cols].reset_index(drop=True)
 
 
-def dated_routes(trade: pd.DataFrame, regions: list[str], commodities: list[str], years: list[int]) -> pd.DataFrame:
+@per_frame
+def dated_routes(trade: pd.DataFrame, regions: tuple[str, ...], commodities: tuple[str, ...],
+                 years: tuple[int, ...]) -> pd.DataFrame:
     """Routes by year (formulation 11): each year resolves among the trade rows whose
-    first_year..last_year window holds it (`resolve_routes`). Columns as resolve_routes, plus year."""
+    first_year..last_year window holds it (`resolve_routes`). Columns as resolve_routes, plus year.
+    Once per trade table (memo.per_frame: the scenarios of a batch that leave it alone share it)."""
+    regions, commodities, years = list(regions), list(commodities), list(years)
     fy, ly = optional_column(trade, "first_year"), optional_column(trade, "last_year")
     if fy.isna().all() and ly.isna().all():  # no dated row: one resolution serves every year
         routes = resolve_routes(trade, regions, commodities)

@@ -217,3 +217,41 @@ def test_a_chart_child_dies_with_a_killed_batch_worker():
         time.sleep(0.05)
     os.kill(child, signal.SIGKILL)
     pytest.fail("the chart child outlived its worker")
+
+
+# ---------------------------------------------------------------- memo.per_frame
+def test_a_result_per_frame_is_computed_once_while_the_frame_lives():
+    import gc
+
+    import pandas as pd
+
+    from model.memo import per_frame
+
+    calls = []
+
+    @per_frame
+    def total(frame, column):
+        calls.append(column)
+        return float(frame[column].sum())
+
+    a = pd.DataFrame({"x": [1.0, 2.0], "y": [5.0, 5.0]})
+    assert total(a, "x") == total(a, "x") == 3.0 and total(a, "y") == 10.0
+    assert calls == ["x", "y"]
+    b = pd.DataFrame({"x": [7.0]})  # another frame: its own result
+    assert total(b, "x") == 7.0 and calls == ["x", "y", "x"]
+    del a
+    gc.collect()
+    assert total(pd.DataFrame({"x": [4.0]}), "x") == 4.0  # never the freed frame's result, whatever its id
+
+
+def test_scenarios_that_leave_the_trade_sheet_alone_share_its_routes():
+    from model.data import build_study
+    from model.pipeline import scenario_tables
+    from model.routes import dated_routes
+
+    t = read_workbook("inputs/western_ree_2040.xlsx")
+    a, _ = scenario_tables(t, "capex_plus_30")
+    b, _ = scenario_tables(t, "high_demand")
+    assert a["trade"] is b["trade"] is t["trade"]
+    key = (tuple(t["regions"]["region"]), tuple(t["commodities"]["commodity"]), tuple(build_study(a).years))
+    assert dated_routes(a["trade"], *key) is dated_routes(b["trade"], *key)
