@@ -193,8 +193,12 @@ def bars(ax, x, heights, bottom, color: str, label: str, width: float = 0.8) -> 
     columns = PolyCollection(corners, closed=True, facecolors=color, edgecolors="none", linewidths=0,
                              label=label)
     columns.sticky_edges.y.append(0.0)
-    ax.add_collection(columns)
-    ax.autoscale(axis="y")  # add_collection alone never rescales: a panel of columns only stayed at 0-1
+    # the data limits taken here, the view rescaled once when drawn: add_collection's own autolim
+    # first applies the rescale the last series asked for (a third of a chart's building time);
+    # add_collection alone never rescales (a panel of columns only stayed at 0-1)
+    ax.add_collection(columns, autolim=False)
+    ax.update_datalim(corners.reshape(-1, 2))
+    ax.autoscale(axis="y")
     return top
 
 
