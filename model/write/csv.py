@@ -58,11 +58,18 @@ def formatted(df: pd.DataFrame) -> pd.DataFrame:
             if pd.api.types.is_float_dtype(s):
                 out[c] = numbers(s)
             continue
-        s = s.map(neutralised)  # before numbers become text, so no number is touched
-        if s.map(lambda v: isinstance(v, float)).any():
-            s = s.map(lambda v: format_number(v) if isinstance(v, (float, int)) or v is None else v)
-        out[c] = s
+        out[c] = texts(s)
     return out
+
+
+def texts(s: pd.Series) -> pd.Series:
+    """A text column: text neutralised, numbers among it by the number rule, blanks blank; each
+    distinct value done once (a plan's text columns repeat a few ids)."""
+    codes, distinct = pd.factorize(s, use_na_sentinel=False)  # None and NaN kept as values
+    done = [neutralised(v) for v in distinct.tolist()]  # before numbers become text, so no number is touched
+    if any(isinstance(v, float) for v in done):
+        done = [format_number(v) if isinstance(v, (float, int)) or v is None else v for v in done]
+    return pd.Series(np.array(done, dtype=object)[codes] if len(done) else [], index=s.index, dtype=object)
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:

@@ -111,6 +111,23 @@ def test_a_float_column_is_written_value_by_value_by_the_number_rule(values):
     assert list(numbers(s).index) == list(s.index)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="ab=+-@\t\r\n ", max_size=4), st.none(),
+                          st.floats(allow_infinity=False)), max_size=20))
+def test_a_text_column_is_written_value_by_value_by_the_text_rule(values):
+    """write.csv.texts does each distinct value once: the same cells as neutralising each value
+    and writing each number by the number rule (blanks blank)."""
+    from model.write.csv import format_number, neutralised, texts
+
+    s = pd.Series(values, dtype=object)
+    one_by_one = [neutralised(v) for v in values]
+    if any(isinstance(v, float) for v in one_by_one):
+        one_by_one = [format_number(v) if isinstance(v, float) or v is None else v for v in one_by_one]
+    blank = {None, ""}
+    assert [v if v not in blank else "" for v in texts(s).tolist()] == \
+        [v if v not in blank else "" for v in one_by_one]
+
+
 def test_input_error_exits_2_names_the_cell_and_writes_nothing(tmp_path):
     wb = small_case(tmp_path, projects=[{"project": "plant", "technology": "sinter", "region": "EU",
                                           "max_new_tpa": 100, "capex_usd_per_tpa": 1e6, "lead_time_years": "two"}])
