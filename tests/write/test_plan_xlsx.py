@@ -9,6 +9,8 @@ import time
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.chart import BarChart, LineChart
 
 from _plans import POLICY, bound, example, plain
@@ -286,3 +288,15 @@ def test_plan_xlsx_is_as_readable_as_the_other_files(run):
     the workbook keeps the mode every other file of the folder gets (0666 less the umask)."""
     mode = (run.folder / "summary.json").stat().st_mode & 0o777
     assert (run.folder / "plan.xlsx").stat().st_mode & 0o777 == mode
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.integers(-10**20, 10**20), st.floats(allow_nan=False, allow_infinity=False)),
+                min_size=1, max_size=20), st.sampled_from([None, 3]))
+def test_a_column_of_numbers_is_written_as_cell_by_cell(values, style):
+    """sheetxml.rows_xml's shortcut for columns of finite numbers writes what _cell writes."""
+    from model.write.sheetxml import _cell, rows_xml
+
+    attr = f' s="{style}"' if style is not None else ""
+    assert rows_xml([values], [style]) == [f'<row r="{i}">{_cell(f"A{i}", v, attr)}</row>'
+                                           for i, v in enumerate(values, start=2)]
