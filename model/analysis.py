@@ -140,6 +140,7 @@ def policy_total_costs(policy_costs: pd.DataFrame | None) -> dict[str, float]:
 
 # --- builds, spend, prices -----------------------------------------------------------------
 
+@per_frame  # the report and the summary sheet both ask
 def largest_builds(builds: pd.DataFrame | None, n: int = 10) -> pd.DataFrame:
     """New capacity per project (all its start years), largest capital cost first."""
     cols = ["project", "technology", "stage", "region", "first_start_year", "first_online_year",
@@ -223,6 +224,7 @@ SUBSIDY_COLUMNS = ["project", "technology", "stage", "region", "year", "subsidy_
 MIN_OUTPUT_COLUMNS = ["project", "technology", "stage", "region", "years", "low_usd_per_t", "high_usd_per_t"]
 
 
+@per_frame  # the report and the summary sheet both ask
 def capital_subsidies(support: pd.DataFrame | None) -> pd.DataFrame:
     """The candidate projects not built, cheapest to bring in first (by subsidy per kg of lifetime
     output, then per tpa, then id), with the start year the subsidy is for. Column `margin`: the
@@ -239,6 +241,7 @@ def capital_subsidies(support: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
+@per_frame  # the report and the summary sheet both ask
 def minimum_output_support(support: pd.DataFrame | None) -> pd.DataFrame:
     """Per plant whose minimum-output row has a positive dual (> TOL USD/t): the years it needs
     support (list) and the lowest and highest support in USD per t, highest first."""
@@ -258,6 +261,7 @@ def minimum_output_support(support: pd.DataFrame | None) -> pd.DataFrame:
     return out[MIN_OUTPUT_COLUMNS].reset_index(drop=True)
 
 
+@per_frame  # the report and the summary sheet both ask
 def sales_totals(sales: pd.DataFrame | None) -> pd.DataFrame:
     """Per region and commodity: tonnes sold to outside buyers over the horizon, the revenue
     (USD million, undiscounted) and the years with sales."""
@@ -272,6 +276,7 @@ def sales_totals(sales: pd.DataFrame | None) -> pd.DataFrame:
     return out.reset_index()[cols]
 
 
+@per_frame  # the report and the summary sheet both ask
 def stock_levels(stocks: pd.DataFrame | None) -> pd.DataFrame:
     """Per stockpile: tonnes held before the horizon and at the end of its first and last year,
     the peak (and its first year), and the draws: tonnes taken out over the horizon and the years."""

@@ -17,7 +17,8 @@ import pandas as pd
 
 def per_frame(fn: Callable) -> Callable:
     """fn(frame, *args) (args hashable), computed once per frame object and args, forgotten when
-    the frame is freed (so a new frame given the freed one's id is never served its result)."""
+    the frame is freed (so a new frame given the freed one's id is never served its result); a
+    frame of None is passed through uncached."""
     cache: dict[tuple, object] = {}
 
     def forget(key: int) -> None:
@@ -25,7 +26,9 @@ def per_frame(fn: Callable) -> Callable:
             del cache[k]
 
     @functools.wraps(fn)
-    def memoised(frame: pd.DataFrame, *args):
+    def memoised(frame: pd.DataFrame | None, *args):
+        if frame is None:  # nothing to hold on to
+            return fn(frame, *args)
         key = (id(frame), *args)
         if key not in cache:
             if not any(k[0] == id(frame) for k in cache):
