@@ -143,11 +143,14 @@ def style(ax, title: str | None = None, ylabel: str | None = None) -> None:
         ax.set_title(title, fontsize=max(8.0, min(11.0, 11.0 * room / len(title))), y=1.0)  # the tick labels
     if ylabel and (spec is None or spec.is_first_col()):  # one axis title per row of panels
         ax.set_ylabel(ylabel, fontsize=10)
+    if getattr(ax, "_reeplan_styled", False):  # a recycled panel keeps these (recycle resets the rest)
+        return
     ax.tick_params(labelsize=9)
     ax.grid(axis="y", color="#d9d9d9", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    ax._reeplan_styled = True
 
 
 def years_axis(ax, years) -> None:

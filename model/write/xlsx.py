@@ -72,8 +72,7 @@ def _width(df: pd.DataFrame, column: str, title: str) -> float:
         if pd.notna(big):
             widest = len(display(float(big), fmt)) + 1
     elif len(s):
-        lengths = s.dropna().astype(str).str.len()
-        widest = int(lengths.max()) if len(lengths) else 0
+        widest = max(map(len, map(str, s.dropna().tolist())), default=0)  # as str(value) shows each
     # headers may wrap onto two lines, so they need only about half their length
     return float(min(max(widest + 2, math.ceil(len(title) / 2) + 3, 8), 50))
 
