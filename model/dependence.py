@@ -27,22 +27,27 @@ STAGE_WORDS = {"extraction": "mining", "processing": "separation and refining", 
 COLUMNS = ["region", "material", "stage", "year", "consumption_t", "china_t"]
 
 
-_MEMO: dict = {}  # (function, ids of its tables) -> (its other arguments, result), while the tables live
+_MEMO: dict = {}  # (function, ids of its tables) -> [(its other arguments, result)], while the tables live
 
 
 def _once(fn, frames: tuple, args: tuple):
     """fn(*frames, *args), computed once per set of tables (by identity: the report, the summary
-    sheet and the charts of one run ask alike) and arguments (by equality). The frame returned is
-    shared: read it, never change it in place."""
+    sheet and the charts of one run ask alike) and arguments (by equality: they may hold dicts;
+    every set asked for is kept, as the report and the summary sheet ask in turn for shares in
+    one year, in the key years, and by region). The frame returned is shared: read it, never
+    change it in place."""
     key = (fn.__name__, tuple(id(f) for f in frames))
-    hit = _MEMO.get(key)
-    if hit is not None and hit[0] == args:
-        return hit[1]
+    known = _MEMO.get(key)
+    for asked, value in known or ():
+        if asked == args:
+            return value
     value = fn(*frames, *args)
-    _MEMO[key] = (args, value)
-    for f in frames:
-        if f is not None:
-            weakref.finalize(f, _MEMO.pop, key, None)
+    if known is None:
+        known = _MEMO[key] = []
+        for f in frames:
+            if f is not None:
+                weakref.finalize(f, _MEMO.pop, key, None)
+    known.append((args, value))
     return value
 
 
