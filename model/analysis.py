@@ -2,7 +2,7 @@
 share, largest builds, key regions and prices, capital spend per budget. Writers (plan.xlsx,
 charts, report, overview) only format what these functions return.
 
-Imports nothing of the model but `schema`, so solver-side modules can import TOL from here.
+Imports nothing of the model but `schema` and `memo`, so solver-side modules can import TOL from here.
 """
 
 from __future__ import annotations

@@ -9,15 +9,14 @@ their tonnes, not their percentages.
 
 What this needs of the study (each commodity's stage and material content) travels in
 summary.json as `chain` (`chain_of`), so the writers and `reeplan diff` read it from a result
-folder alone. Imports nothing of the model but `schema`.
+folder alone. Imports nothing of the model but `schema` and `memo`.
 """
 
 from __future__ import annotations
 
-import weakref
-
 import pandas as pd
 
+from .memo import once
 from .schema import STAGES
 
 CHINA = "CN"  # the shipped study's id for China
@@ -25,30 +24,6 @@ CHINA = "CN"  # the shipped study's id for China
 STAGE_WORDS = {"extraction": "mining", "processing": "separation and refining", "manufacturing": "magnet making",
                "recycling": "recycling"}
 COLUMNS = ["region", "material", "stage", "year", "consumption_t", "china_t"]
-
-
-_MEMO: dict = {}  # (function, ids of its tables) -> [(its other arguments, result)], while the tables live
-
-
-def _once(fn, frames: tuple, args: tuple):
-    """fn(*frames, *args), computed once per set of tables (by identity: the report, the summary
-    sheet and the charts of one run ask alike) and arguments (by equality: they may hold dicts;
-    every set asked for is kept, as the report and the summary sheet ask in turn for shares in
-    one year, in the key years, and by region). The frame returned is shared: read it, never
-    change it in place."""
-    key = (fn.__name__, tuple(id(f) for f in frames))
-    known = _MEMO.get(key)
-    for asked, value in known or ():
-        if asked == args:
-            return value
-    value = fn(*frames, *args)
-    if known is None:
-        known = _MEMO[key] = []
-        for f in frames:
-            if f is not None:
-                weakref.finalize(f, _MEMO.pop, key, None)
-    known.append((args, value))
-    return value
 
 
 def stage_words(stage: str) -> str:
@@ -97,7 +72,7 @@ def consumption(unmet: pd.DataFrame | None, chain: dict) -> pd.DataFrame:
 
 def _shipped(tables: dict, chain: dict) -> pd.DataFrame:
     """Per shipper (`from_region`), receiving region, material, stage and year: tonnes of material."""
-    return _once(_shipped_of, (tables.get("trade"),), (chain,))
+    return once(_shipped_of, (tables.get("trade"),), (chain,))
 
 
 def _shipped_of(trade: pd.DataFrame | None, chain: dict) -> pd.DataFrame:
@@ -116,7 +91,7 @@ def by_shipper(tables: dict, chain: dict | None, supplier: str = CHINA) -> pd.Da
     a chain (a result folder written before summary.json carried one)."""
     if not chain:
         return pd.DataFrame(columns=COLUMNS)
-    return _once(_by_shipper, (tables.get("unmet"), tables.get("trade")), (chain, supplier))
+    return once(_by_shipper, (tables.get("unmet"), tables.get("trade")), (chain, supplier))
 
 
 def _by_shipper(unmet: pd.DataFrame | None, trade: pd.DataFrame | None, chain: dict, supplier: str) -> pd.DataFrame:
@@ -171,7 +146,7 @@ def _ordered(df: pd.DataFrame) -> pd.DataFrame:
 def shares(dep: pd.DataFrame, years: list[int], by_region: bool = False) -> pd.DataFrame:
     """Shares of consumption from China in `years` (columns), per stage and material over all
     the consuming regions together (tonnes added), or per region too. Rows in chain order."""
-    return _once(_shares, (dep,), (tuple(years), by_region))
+    return once(_shares, (dep,), (tuple(years), by_region))
 
 
 def _shares(dep: pd.DataFrame, years: tuple, by_region: bool) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Results computed once per table object while it lives.
 
 A scenario shares every table it does not edit with the base (scenarios.apply), and a run's
-outputs read the same plan tables several times (report, summary sheet, charts): a function of a
-table, memoised on that table object, is computed once per batch worker or once per run. The
+outputs read the same plan tables several times (report, summary sheet, charts): a function of
+tables, memoised on those table objects, is computed once per batch worker or once per run. The
 result is shared, so callers read it and never change it in place.
 """
 
@@ -14,26 +14,34 @@ from typing import Callable
 
 import pandas as pd
 
+_MEMO: dict = {}  # (function, ids of its tables) -> [(its other arguments, result)], while the tables live
+
+
+def once(fn: Callable, frames: tuple, args: tuple):
+    """fn(*frames, *args), computed once per set of table objects (by identity) and arguments (by
+    equality: they may hold dicts; every set asked for is kept, as the report and the summary
+    sheet ask in turn for shares in one year, in the key years and by region). Forgotten when a
+    table is freed, so a new table given a freed one's id is never served its result."""
+    key = (fn, tuple(id(f) for f in frames))
+    known = _MEMO.get(key)
+    for asked, value in known or ():
+        if asked == args:
+            return value
+    value = fn(*frames, *args)
+    if known is None:
+        known = _MEMO[key] = []
+        for f in frames:
+            if f is not None:
+                weakref.finalize(f, _MEMO.pop, key, None)
+    known.append((args, value))
+    return value
+
 
 def per_frame(fn: Callable) -> Callable:
-    """fn(frame, *args) (args hashable), computed once per frame object and args, forgotten when
-    the frame is freed (so a new frame given the freed one's id is never served its result); a
-    frame of None is passed through uncached."""
-    cache: dict[tuple, object] = {}
-
-    def forget(key: int) -> None:
-        for k in [k for k in cache if k[0] == key]:
-            del cache[k]
-
+    """fn(frame, *args) as a function `once` per frame object and args; a frame of None is passed
+    through uncached (nothing to hold on to)."""
     @functools.wraps(fn)
     def memoised(frame: pd.DataFrame | None, *args):
-        if frame is None:  # nothing to hold on to
-            return fn(frame, *args)
-        key = (id(frame), *args)
-        if key not in cache:
-            if not any(k[0] == id(frame) for k in cache):
-                weakref.finalize(frame, forget, id(frame))
-            cache[key] = fn(frame, *args)
-        return cache[key]
+        return fn(frame, *args) if frame is None else once(fn, (frame,), args)
 
     return memoised
