@@ -138,14 +138,10 @@ def run_batch(workbook: str | Path, tables: Tables, scenarios: list[str], out: s
         arrived(s, Outcome(s, "error", 1, "", None, 0.0, message))
 
     items = {s: (str(workbook), s, str(out), with_policy_costs) for s in largest_first(tables, scenarios)}
-    if len(scenarios) <= 1 or (workers is None and jobs <= 1):
-        for s, a in items.items():
-            arrived(s, run_shared(tables, *a))
-    elif workers is not None:
+    if workers is not None and len(items) > 1:
         workers.map(run_shared, items, arrived, died)
     else:
-        with Workers(tables, min(jobs, len(scenarios))) as own:
-            own.map(run_shared, items, arrived, died)
+        map_shared(run_shared, tables, items, jobs=jobs, arrived=arrived, died=died)
     return [results[s] for s in scenarios]
 
 
@@ -201,26 +197,26 @@ def _run_on_cluster(workbook, tables: Tables, scenarios: list[str], out, with_po
 
 
 # ---------------------------------------------------------------- tasks sharing one large argument
-_SHARED: list[Any] = []  # in a local worker process: the argument every task shares, sent once; the count of
-                        # tasks submitted and not yet started
+# in a local worker process: the argument every task shares (sent once), and the pool's count of
+# tasks submitted and not yet started (Workers.waiting)
+_SHARED: list[Any] = []
 
 
-def _share(shared: Any, waiting=None) -> None:
+def _share(shared: Any, waiting) -> None:
     _worker_init()
     _SHARED[:] = [shared, waiting]
 
 
 def _call_shared(fn: Callable, args: tuple) -> Any:
-    waiting = _SHARED[1]
-    if waiting is not None:
-        with waiting.get_lock():
-            waiting.value -= 1
-    return fn(_SHARED[0], *args)
+    shared, waiting = _SHARED
+    with waiting.get_lock():
+        waiting.value -= 1
+    return fn(shared, *args)
 
 
 def nothing_waits() -> bool:
     """In a local worker process: no task waits to start behind the one running here."""
-    return len(_SHARED) > 1 and _SHARED[1] is not None and _SHARED[1].value <= 0
+    return bool(_SHARED) and _SHARED[1].value <= 0
 
 
 class Workers:
