@@ -59,15 +59,10 @@ def _has_source(s: Study, q: str, g: str, bearing: set[str]) -> bool:
     return any(_offer_source(s, b, q, g, bearing) for b in s.buy.values())
 
 
-def _reachable(s: Study, q: str, g: str, bearing: set[str]) -> set[tuple[str, str]]:
-    """The (region, commodity) nodes tagged material of theta = (q, g, m) can reach in any year:
-    the sources' outputs, then on along routes and through projects that turn an m-bearing input
-    into m-bearing outputs. Elsewhere every tag is 0 (a tag is never created, formulation 14), so
-    no tag variable or row is made there: the LP is the same, about a third of its size on the
-    shipped study (a processing tag never reaches concentrate, a manufacturing tag only magnets)."""
-    nodes = {(q, c) for pr in s.projects.values() if pr.region == q
-             for c, a in s.tech_io.get(pr.technology, {}).items() if a > 0 and c in bearing and _source(s, pr, g, c)}
-    nodes |= {(q, b.commodity) for b in s.buy.values() if _offer_source(s, b, q, g, bearing)}
+def _onward(s: Study, bearing: set[str]) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """(region, commodity) -> the nodes m-bearing material moves on to from it: along routes, and
+    through projects that turn an m-bearing input into m-bearing outputs (the same for every
+    tag of material m)."""
     onward: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for fr, to, c, _ in s.flow:
         if c in bearing:
@@ -78,6 +73,19 @@ def _reachable(s: Study, q: str, g: str, bearing: set[str]) -> set[tuple[str, st
         for c, a in io.items():
             if a < 0 and c in bearing:
                 onward.setdefault((pr.region, c), set()).update(made)
+    return onward
+
+
+def _reachable(s: Study, q: str, g: str, bearing: set[str],
+               onward: dict[tuple[str, str], set[tuple[str, str]]]) -> set[tuple[str, str]]:
+    """The (region, commodity) nodes tagged material of theta = (q, g, m) can reach in any year:
+    the sources' outputs, then on along `onward` (`_onward` of m). Elsewhere every tag is 0 (a tag
+    is never created, formulation 14), so no tag variable or row is made there: the LP is the
+    same, about a third of its size on the shipped study (a processing tag never reaches
+    concentrate, a manufacturing tag only magnets)."""
+    nodes = {(q, c) for pr in s.projects.values() if pr.region == q
+             for c, a in s.tech_io.get(pr.technology, {}).items() if a > 0 and c in bearing and _source(s, pr, g, c)}
+    nodes |= {(q, b.commodity) for b in s.buy.values() if _offer_source(s, b, q, g, bearing)}
     todo = list(nodes)
     while todo:
         for nxt in onward.get(todo.pop(), ()):
@@ -98,10 +106,12 @@ def origin_tracking(s: Study) -> tuple[dict[str, dict[Key, float | None]], dict[
     ref = s.refs
     ref_act = ref.family("act")
     link, balance, disposal = rows["origin_link"], rows["origin_balance"], rows["origin_disposal"]
+    bearings = {m: _bearing(s, m) for m in materials}
+    onwards = {m: _onward(s, bearings[m]) for m in materials}
     for q in regions:
         for g in COMMODITY_STAGES:
             for m in materials:
-                bearing = _bearing(s, m)
+                bearing = bearings[m]
                 th = (q, g, m)
                 cons: dict[Key, Terms] = {}  # conservation terms by (r, c, t)
 
@@ -111,7 +121,7 @@ def origin_tracking(s: Study) -> tuple[dict[str, dict[Key, float | None]], dict[
 
                 if not _has_source(s, q, g, bearing):
                     continue  # nothing is ever tagged theta: no variables, no rows
-                reach = _reachable(s, q, g, bearing)
+                reach = _reachable(s, q, g, bearing, onwards[m])
                 for p, t in s.act:  # projects: sources and carriers
                     pr = s.projects[p]
                     io = s.tech_io.get(pr.technology, {})

@@ -241,5 +241,5 @@ def test_tags_only_where_reachable_keep_the_optimum(tmp_path, monkeypatch, seed)
 
     pruned = optimum()
     every = {(r, c) for r in regions for c in ("oxide", "magnet")}
-    monkeypatch.setattr(origin, "_reachable", lambda s, q, g, bearing: every)
+    monkeypatch.setattr(origin, "_reachable", lambda s, q, g, bearing, onward: every)
     assert pruned == pytest.approx(optimum(), rel=1e-9, abs=1e-9)
